@@ -1,0 +1,48 @@
+/**
+ * ByteSink: sequential writes that become visible only on finish(). The Node file sink
+ * (in `@tfweights/core/node`) writes a temporary file beside the target and renames it.
+ */
+
+export interface ByteSink {
+  /** Target path or label, used in error messages. */
+  readonly name: string;
+  /** Bytes written so far. */
+  readonly position: number;
+  write(bytes: Uint8Array): Promise<void>;
+  /** Make the output visible (rename into place). */
+  finish(): Promise<void>;
+  /** Drop everything written; the target is left as it was. Safe to call twice. */
+  abort(): Promise<void>;
+}
+
+/** A sink that collects bytes in memory (browsers, tests). `bytes()` is valid after finish(). */
+export class MemorySink implements ByteSink {
+  private chunks: Uint8Array[] = [];
+  private done: Uint8Array | undefined;
+  position = 0;
+  constructor(readonly name = '<memory>') {}
+  async write(bytes: Uint8Array): Promise<void> {
+    if (this.done) throw new Error(`${this.name}: write after finish`);
+    this.chunks.push(bytes.slice());
+    this.position += bytes.byteLength;
+  }
+  async finish(): Promise<void> {
+    const out = new Uint8Array(this.position);
+    let at = 0;
+    for (const c of this.chunks) {
+      out.set(c, at);
+      at += c.byteLength;
+    }
+    this.chunks = [];
+    this.done = out;
+  }
+  async abort(): Promise<void> {
+    this.chunks = [];
+    this.position = 0;
+  }
+  /** Everything written, once finished. */
+  bytes(): Uint8Array {
+    if (!this.done) throw new Error(`${this.name}: not finished`);
+    return this.done;
+  }
+}

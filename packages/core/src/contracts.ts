@@ -1,0 +1,93 @@
+/**
+ * The contracts every codec implements: a reader that lists without reading data and reads
+ * one tensor with one ranged read; a writer that takes tensors one by one and finishes
+ * atomically; and a Format descriptor that the registry sniffs.
+ */
+import type { Tensor, TensorInfo } from './tensor.js';
+import type { SniffInput } from './sniff.js';
+
+/** Format ids used by the CLI's `--to` and `--json` output. */
+export type FormatId =
+  | 'checkpoint' | 'savedmodel' | 'keras-h5' | 'keras3' | 'npy' | 'npz' | 'tfjs' | 'safetensors'
+  | (string & {});
+
+export interface ReadOptions {
+  /** Verify stored checksums while reading (default true where the format has them). */
+  verifyChecksums?: boolean;
+}
+
+/** A layer (or object) and its weights in order, as `model.layers` / `get_weights()` show them. */
+export interface LayerInfo {
+  readonly name: string;
+  /** Layer class from the model config, when the file has one. */
+  readonly className?: string;
+  /** Keys of this layer's tensors, in the layer's own weight order. */
+  readonly weights: readonly string[];
+}
+
+export interface TensorReader {
+  /** Format id, e.g. `checkpoint`. */
+  readonly format: FormatId;
+  /** What was opened (path, URL or label), for messages. */
+  readonly source: string;
+  /** Every tensor, without reading data. */
+  list(): readonly TensorInfo[];
+  /** One tensor by key (or readable name, where the format allows). Throws TensorNotFoundError. */
+  read(key: string, options?: ReadOptions): Promise<Tensor>;
+  /** Every tensor, in file order (for streaming conversions). */
+  tensors(options?: ReadOptions): AsyncIterable<Tensor>;
+  /** Layers in model order, for formats that know them. */
+  layers?(): readonly LayerInfo[];
+  /** Format-level facts (versions, tags, config JSON …) for `inspect`. */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+export interface TensorWriter {
+  /** Add one tensor; any order unless the format says otherwise. */
+  write(tensor: Tensor): Promise<void>;
+  /** Complete the output and move it into place. */
+  finish(): Promise<void>;
+  /** Drop partial output; the target is left as it was. */
+  abort(): Promise<void>;
+}
+
+/** Descriptor of one format, apart from its parser (compare loaders.gl's `*-format.ts`). */
+export interface Format {
+  readonly id: FormatId;
+  readonly title: string;
+  /** Usual file extensions, for choosing an output format; never used to detect input. */
+  readonly extensions: readonly string[];
+  /** True when the bytes carry this format's magic. */
+  sniff(input: SniffInput): boolean;
+}
+
+/** Formats known to this process, asked in registration order. */
+export class FormatRegistry {
+  private readonly formats: Format[] = [];
+  register(format: Format): this {
+    if (!this.formats.some((f) => f.id === format.id)) this.formats.push(format);
+    return this;
+  }
+  all(): readonly Format[] {
+    return this.formats;
+  }
+  get(id: FormatId): Format | undefined {
+    return this.formats.find((f) => f.id === id);
+  }
+  /** The first format whose sniffer accepts the input. */
+  sniff(input: SniffInput): Format | undefined {
+    return this.formats.find((f) => f.sniff(input));
+  }
+  /** Formats whose extensions end the given file name (longest extension wins). */
+  byExtension(fileName: string): Format | undefined {
+    const lower = fileName.toLowerCase();
+    let best: { f: Format; len: number } | undefined;
+    for (const f of this.formats) {
+      for (const ext of f.extensions) {
+        if (lower.endsWith(ext) && (!best || ext.length > best.len)) best = { f, len: ext.length };
+      }
+    }
+    return best?.f;
+  }
+}

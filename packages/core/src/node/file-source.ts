@@ -1,0 +1,50 @@
+/** A ByteSource over a local file: positional reads, files of any size (offsets up to 2^53). */
+import { open, type FileHandle } from 'node:fs/promises';
+import { checkRange, type ByteSource } from '../byte-source.js';
+import { IoError, NotThisFormatError } from '../errors.js';
+
+export class FileSource implements ByteSource {
+  private constructor(readonly name: string, readonly size: number, private handle: FileHandle | undefined) {}
+
+  /** Open a file for reading; throws IoError naming the path when it cannot. */
+  static async open(path: string): Promise<FileSource> {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (cause) {
+      throw new IoError(`cannot open: ${(cause as Error).message}`, { file: path, cause });
+    }
+    const stat = await handle.stat();
+    if (stat.isDirectory()) {
+      await handle.close();
+      throw new NotThisFormatError('is a directory, not a file', { file: path });
+    }
+    return new FileSource(path, stat.size, handle);
+  }
+
+  async read(offset: number, length: number, what?: string): Promise<Uint8Array> {
+    checkRange(this.name, this.size, offset, length, what);
+    if (!this.handle) throw new IoError('read after close', { file: this.name, offset });
+    const out = new Uint8Array(length);
+    let done = 0;
+    // A single read may return fewer bytes; loop until the range is filled.
+    while (done < length) {
+      const chunk = Math.min(length - done, 0x40000000);
+      const { bytesRead } = await this.handle.read(out, done, chunk, offset + done);
+      if (bytesRead === 0) throw new IoError('file shrank while reading', { file: this.name, offset: offset + done });
+      done += bytesRead;
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    const h = this.handle;
+    this.handle = undefined;
+    await h?.close();
+  }
+}
+
+/** Open a path as a ByteSource. */
+export function openFile(path: string): Promise<FileSource> {
+  return FileSource.open(path);
+}

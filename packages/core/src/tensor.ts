@@ -1,0 +1,173 @@
+/**
+ * TensorInfo and Tensor: raw little-endian bytes plus the facts needed to read them.
+ * Data stays a Uint8Array view over whatever buffer the codec read (no copy where a view
+ * serves); typed views are made on request. Strings are byte arrays (TF strings are bytes).
+ */
+import { dtypeInfo, type DTypeName } from './dtype.js';
+import { InvalidArgumentError, LimitExceededError } from './errors.js';
+import { widen16 } from './float16.js';
+
+/** What a tensor is for, so tools can drop optimizer state on request. */
+export type TensorRole = 'weight' | 'optimizer' | 'bookkeeping' | 'metadata';
+
+/** Everything known about a tensor without reading its data. */
+export interface TensorInfo {
+  /** The format's own key (bundle key, HDF5 path without leading `/`, npz member without `.npy`). */
+  readonly key: string;
+  /** A readable path such as `dense/kernel`; equals `key` where the format has nothing better. */
+  readonly name: string;
+  readonly dtype: DTypeName;
+  /** Dimensions, outermost first; `[]` for a scalar. */
+  readonly shape: readonly number[];
+  /** Bytes of the decoded little-endian data (strings: sum of element lengths). */
+  readonly byteLength: number;
+  /** Weight, optimizer state or bookkeeping; `weight` when the format does not say. */
+  readonly role?: TensorRole;
+  /** Layer (or object path) the tensor belongs to, when the format knows it. */
+  readonly layer?: string;
+  /** Format-specific facts worth showing (`full_name`, `trainable`, slot name …). */
+  readonly attrs?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** A tensor with its data. For dtype `string`, `data` is empty and `strings` holds the elements. */
+export interface Tensor extends TensorInfo {
+  readonly data: Uint8Array;
+  readonly strings?: readonly Uint8Array[];
+}
+
+/** Largest element count we accept from a file before checking it against the bytes present. */
+export const MAX_ELEMENTS = Number.MAX_SAFE_INTEGER;
+
+/** Product of dims; throws on negative, non-integer or overflowing shapes. */
+export function numElements(shape: readonly number[], what = 'shape'): number {
+  let n = 1;
+  for (const dim of shape) {
+    if (!Number.isSafeInteger(dim) || dim < 0) {
+      throw new InvalidArgumentError(`invalid dimension ${dim} in ${what} [${shape.join(', ')}]`);
+    }
+    n *= dim;
+    if (!Number.isSafeInteger(n)) throw new LimitExceededError(`${what} [${shape.join(', ')}] has too many elements`);
+  }
+  return n;
+}
+
+/** Bytes of a fixed-size tensor of this dtype and shape. Throws for variable-size dtypes. */
+export function byteLengthOf(dtype: DTypeName, shape: readonly number[]): number {
+  const info = dtypeInfo(dtype);
+  if (info.itemSize === 0) throw new InvalidArgumentError(`dtype ${dtype} has no fixed element size`);
+  const bytes = numElements(shape) * info.itemSize;
+  if (!Number.isSafeInteger(bytes)) throw new LimitExceededError(`tensor of shape [${shape.join(', ')}] is too large`);
+  return bytes;
+}
+
+export interface MakeTensorOptions {
+  name?: string;
+  role?: TensorRole;
+  layer?: string;
+  attrs?: Record<string, string | number | boolean>;
+}
+
+/** Build a numeric tensor over raw little-endian bytes; checks the byte count. */
+export function makeTensor(
+  key: string, dtype: DTypeName, shape: readonly number[], data: Uint8Array, opts: MakeTensorOptions = {},
+): Tensor {
+  const expected = byteLengthOf(dtype, shape);
+  if (data.byteLength !== expected) {
+    throw new InvalidArgumentError(`tensor '${key}' of ${dtype} [${shape.join(', ')}] needs ${expected} bytes, got ${data.byteLength}`);
+  }
+  return { key, name: opts.name ?? key, dtype, shape: [...shape], byteLength: expected, data, ...roleFields(opts) };
+}
+
+/** Build a string tensor from its elements (bytes or JS strings, encoded as UTF-8). */
+export function makeStringTensor(
+  key: string, shape: readonly number[], elements: readonly (Uint8Array | string)[], opts: MakeTensorOptions = {},
+): Tensor {
+  const n = numElements(shape);
+  if (elements.length !== n) {
+    throw new InvalidArgumentError(`string tensor '${key}' of shape [${shape.join(', ')}] needs ${n} elements, got ${elements.length}`);
+  }
+  const enc = new TextEncoder();
+  const strings = elements.map((e) => (typeof e === 'string' ? enc.encode(e) : e));
+  const byteLength = strings.reduce((s, b) => s + b.byteLength, 0);
+  return { key, name: opts.name ?? key, dtype: 'string', shape: [...shape], byteLength, data: new Uint8Array(0), strings, ...roleFields(opts) };
+}
+
+function roleFields(opts: MakeTensorOptions): Partial<Tensor> {
+  const out: { role?: TensorRole; layer?: string; attrs?: Record<string, string | number | boolean> } = {};
+  if (opts.role) out.role = opts.role;
+  if (opts.layer) out.layer = opts.layer;
+  if (opts.attrs) out.attrs = opts.attrs;
+  return out;
+}
+
+/** Typed array of a tensor's values, as stored (float16/bfloat16 stay 16-bit patterns). */
+export type TypedValues =
+  | Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | BigInt64Array
+  | Uint8Array | Uint16Array | Uint32Array | BigUint64Array;
+
+/**
+ * A typed view of the tensor's data. No copy when the data is aligned; an aligned copy
+ * otherwise. Complex dtypes give interleaved (re, im) components; bool gives 0/1 bytes;
+ * float16/bfloat16 give raw `Uint16Array` patterns (use {@link toFloat32} to widen).
+ */
+export function typedValues(t: Pick<Tensor, 'dtype' | 'data' | 'key'>): TypedValues {
+  const info = dtypeInfo(t.dtype);
+  const align = info.componentSize || 1;
+  const bytes = t.data.byteOffset % align === 0 ? t.data : t.data.slice();
+  const { buffer, byteOffset, byteLength } = bytes;
+  const count = byteLength / align;
+  switch (t.dtype) {
+    case 'float32': case 'complex64': return new Float32Array(buffer, byteOffset, count);
+    case 'float64': case 'complex128': return new Float64Array(buffer, byteOffset, count);
+    case 'int8': return new Int8Array(buffer, byteOffset, count);
+    case 'int16': return new Int16Array(buffer, byteOffset, count);
+    case 'int32': return new Int32Array(buffer, byteOffset, count);
+    case 'int64': return new BigInt64Array(buffer, byteOffset, count);
+    case 'uint16': case 'float16': case 'bfloat16': return new Uint16Array(buffer, byteOffset, count);
+    case 'uint32': return new Uint32Array(buffer, byteOffset, count);
+    case 'uint64': return new BigUint64Array(buffer, byteOffset, count);
+    case 'uint8': case 'bool': return new Uint8Array(buffer, byteOffset, count);
+    default:
+      throw new InvalidArgumentError(`tensor '${t.key}' has dtype ${t.dtype}, which has no typed view`);
+  }
+}
+
+/** Values as float64 numbers, for statistics and comparison (int64 may lose precision above 2^53). */
+export function toFloat64(t: Pick<Tensor, 'dtype' | 'data' | 'key'>): Float64Array {
+  if (t.dtype === 'float16' || t.dtype === 'bfloat16') {
+    return Float64Array.from(widen16(typedValues(t) as Uint16Array, t.dtype));
+  }
+  const v = typedValues(t);
+  if (v instanceof BigInt64Array || v instanceof BigUint64Array) return Float64Array.from(v, (x) => Number(x));
+  return v instanceof Float64Array ? v : Float64Array.from(v as ArrayLike<number>);
+}
+
+/** Values as float32 (float16/bfloat16 widened exactly; other types converted). */
+export function toFloat32(t: Pick<Tensor, 'dtype' | 'data' | 'key'>): Float32Array {
+  if (t.dtype === 'float16' || t.dtype === 'bfloat16') return widen16(typedValues(t) as Uint16Array, t.dtype);
+  if (t.dtype === 'float32') return typedValues(t) as Float32Array;
+  return Float32Array.from(toFloat64(t));
+}
+
+/** Copy of a typed array's bytes as a Uint8Array view over the same memory (no copy). */
+export function bytesOf(values: ArrayBufferView): Uint8Array {
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+}
+
+/** Just the info part of a tensor (drops data), e.g. for listings. */
+export function infoOf(t: TensorInfo): TensorInfo {
+  const { key, name, dtype, shape, byteLength, role, layer, attrs } = t;
+  return { key, name, dtype, shape, byteLength, ...(role ? { role } : {}), ...(layer ? { layer } : {}), ...(attrs ? { attrs } : {}) };
+}
+
+/** Swap the bytes of every component in place (big-endian → little-endian). */
+export function swapBytesInPlace(data: Uint8Array, componentSize: number): void {
+  if (componentSize <= 1) return;
+  for (let i = 0; i + componentSize <= data.length; i += componentSize) {
+    for (let a = i, b = i + componentSize - 1; a < b; a++, b--) {
+      const tmp = data[a]!;
+      data[a] = data[b]!;
+      data[b] = tmp;
+    }
+  }
+}
