@@ -1,0 +1,49 @@
+/**
+ * One adapter per format: how the CLI detects, opens and creates it. Each codec package plugs
+ * in through one small file in this folder; the commands only ever see these adapters.
+ */
+import type { SniffInput, TensorReader, TensorWriter } from '@tfweights/core';
+
+/** What detection looks at for one path the user typed. */
+export interface Probe {
+  /** The path as given. */
+  readonly path: string;
+  /** `file`, `directory`, or `missing` (a checkpoint prefix is missing by itself). */
+  readonly kind: 'file' | 'directory' | 'missing';
+  /** First and last bytes of a file (files only). */
+  readonly sniff?: SniffInput;
+  /** Names in a directory (directories only). */
+  readonly entries?: readonly string[];
+  /** Sibling names of a missing path (e.g. `ckpt.index` next to prefix `ckpt`). */
+  readonly siblings?: readonly string[];
+}
+
+/** Options every writer may receive. */
+export interface CreateOptions {
+  /** Replace an existing output. */
+  readonly overwrite: boolean;
+  /** The reader being converted (writers may pass structure through: object graph, data order). */
+  readonly source?: TensorReader;
+  /** An opened template of the target structure (Keras model, SavedModel directory …). */
+  readonly template?: TensorReader;
+  /** Path of the template, for writers that copy structure from the file itself. */
+  readonly templatePath?: string;
+  /** Format-specific choices (e.g. checkpoint `style: 'tf1' | 'tf2'`). */
+  readonly extra?: Readonly<Record<string, string | boolean>>;
+}
+
+export interface FormatAdapter {
+  /** Format id as `ls --json` and `--to` spell it. */
+  readonly id: string;
+  readonly title: string;
+  /** Output extensions (lower case, with the dot); never used to detect input. */
+  readonly extensions: readonly string[];
+  /** True when the probe is this format (magic bytes, directory layout). */
+  detect(probe: Probe): boolean;
+  /** Open for reading. */
+  open?(path: string): Promise<TensorReader>;
+  /** Create a writer at `path` (atomic: nothing appears until finish()). */
+  create?(path: string, opts: CreateOptions): Promise<TensorWriter>;
+  /** True when the writer needs `--template` (SavedModel). */
+  readonly needsTemplate?: boolean;
+}

@@ -1,0 +1,38 @@
+# Shared by scripts/setup.sh and scripts/test.sh: bring the pinned pnpm and the Debian
+# packages the tests use (python3-numpy, python3-h5py: independent readers of our output).
+
+repo_root() { cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd; }
+
+# The pnpm version pinned in package.json's packageManager field.
+pinned_pnpm() { node -p "require('./package.json').packageManager.split('@')[1]"; }
+
+ensure_pnpm() {
+  local want; want=$(pinned_pnpm)
+  if command -v pnpm >/dev/null 2>&1 && [ "$(pnpm --version 2>/dev/null)" = "$want" ]; then return 0; fi
+  echo "» installing pnpm@$want (pinned in package.json)"
+  if npm install -g "pnpm@$want" --no-fund --no-audit --loglevel=error >/dev/null 2>&1 \
+     && [ "$(pnpm --version 2>/dev/null)" = "$want" ]; then return 0; fi
+  # No write access to npm's global prefix: install it inside the repository instead.
+  npm install --prefix .tools "pnpm@$want" --no-fund --no-audit --loglevel=error >/dev/null
+  export PATH="$PWD/.tools/node_modules/.bin:$PATH"
+  [ "$(pnpm --version)" = "$want" ]
+}
+
+# Debian's python3 with numpy and h5py reads back what our writers write.
+ensure_python_deps() {
+  if /usr/bin/python3 -c 'import numpy, h5py' >/dev/null 2>&1; then return 0; fi
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    if sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+      echo "» warning: cannot install python3-numpy/python3-h5py (not root): tests that check output with NumPy/h5py will be SKIPPED" >&2
+      return 0
+    fi
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "» warning: no apt-get: tests that check output with NumPy/h5py will be SKIPPED" >&2
+    return 0
+  fi
+  echo "» installing Debian's python3-numpy and python3-h5py (independent readers for the tests)"
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-numpy python3-h5py >/dev/null
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Quick start, first command: install everything, build, and run the converter on the
+# bundled example model.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+ensure_pnpm
+pnpm install --frozen-lockfile
+ensure_python_deps
+pnpm build
+bash scripts/demo.sh
