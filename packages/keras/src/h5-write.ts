@@ -1,0 +1,160 @@
+/**
+ * Writing HDF5 through h5wasm the way h5py lays out Keras files: superblock 0 (libver
+ * earliest..v1.10), old-style groups, contiguous uncompressed datasets, fixed-length string
+ * lists. Dataset bytes go through the wasm heap in bounded hyperslabs.
+ */
+import { dtypeInfo, InvalidArgumentError, IoError, toFloat32, UnsupportedDtypeError, type Tensor } from '@tfweights/core';
+import { H5T, type H5Api, type H5File } from './h5-api.js';
+import { hyperslabs } from './hyperslab.js';
+
+/** Largest block copied into the wasm heap at once when writing. */
+export const WRITE_CHUNK_BYTES = 32 * 1024 * 1024;
+/** HDF5 object header messages must stay under 64 KiB; Keras splits name lists above this (hdf5_format.py). */
+export const HDF5_OBJECT_HEADER_LIMIT = 64512;
+
+interface StoredType { type: number; size: number; signed: boolean }
+
+const STORED: Record<string, StoredType> = {
+  float32: { type: H5T.FLOAT, size: 4, signed: true },
+  float64: { type: H5T.FLOAT, size: 8, signed: true },
+  int8: { type: H5T.INTEGER, size: 1, signed: true },
+  int16: { type: H5T.INTEGER, size: 2, signed: true },
+  int32: { type: H5T.INTEGER, size: 4, signed: true },
+  int64: { type: H5T.INTEGER, size: 8, signed: true },
+  uint8: { type: H5T.INTEGER, size: 1, signed: false },
+  uint16: { type: H5T.INTEGER, size: 2, signed: false },
+  uint32: { type: H5T.INTEGER, size: 4, signed: false },
+  uint64: { type: H5T.INTEGER, size: 8, signed: false },
+  // h5wasm cannot create enum types: bool is stored as int8 0/1 (Keras casts on load).
+  bool: { type: H5T.INTEGER, size: 1, signed: true },
+};
+
+export class H5Writer {
+  /** Names of the fixed-length string attributes written so far. */
+  readonly fixedStringAttrs: string[] = [];
+  private constructor(readonly api: H5Api, readonly file: H5File, readonly name: string) {}
+
+  static create(api: H5Api, path: string, name = path): H5Writer {
+    try {
+      return new H5Writer(api, new api.h5.File(path, 'w', { libver: ['earliest', 'v110'] }), name);
+    } catch (cause) {
+      throw new IoError(`cannot create HDF5 file: ${(cause as Error).message ?? String(cause)}`, { file: name, cause });
+    }
+  }
+
+  close(): void {
+    this.file.close();
+  }
+
+  /** Create a group and any missing parents. */
+  group(path: string): void {
+    let cur = '';
+    for (const part of path.split('/').filter(Boolean)) {
+      cur += `/${part}`;
+      if (this.api.module.get_type(this.file.file_id, cur) !== this.api.module.H5O_TYPE_GROUP) this.file.create_group(cur);
+    }
+  }
+
+  private obj(path: string): { create_attribute: H5File['create_attribute'] } {
+    return (path === '/' || path === '' ? this.file : this.file.get(path.startsWith('/') ? path : `/${path}`)) as H5File;
+  }
+
+  /** A variable-length string attribute: ASCII (as h5py writes `bytes`) or UTF-8. */
+  vlenString(path: string, name: string, value: string, utf8 = false): void {
+    this.obj(path).create_attribute(name, value, null, utf8 ? 'S' : 'A');
+  }
+
+  /**
+   * A list of names as tf-keras `save_attributes_to_hdf5_group` writes it: fixed-length
+   * strings of the longest name's byte length, an empty float64 array for `[]`, split into
+   * `<name>0`, `<name>1`, … when one attribute would exceed {@link HDF5_OBJECT_HEADER_LIMIT}.
+   */
+  nameList(path: string, name: string, names: readonly string[]): void {
+    const obj = this.obj(path);
+    if (names.length === 0) {
+      obj.create_attribute(name, new Float64Array(0), [0], '<d');
+      return;
+    }
+    const enc = new TextEncoder();
+    const width = Math.max(1, ...names.map((n) => enc.encode(n).byteLength));
+    if (width > HDF5_OBJECT_HEADER_LIMIT) throw new InvalidArgumentError(`a name in '${name}' is longer than ${HDF5_OBJECT_HEADER_LIMIT} bytes`, { file: this.name });
+    let parts = 1;
+    while (Math.ceil(names.length / parts) * width > HDF5_OBJECT_HEADER_LIMIT) parts++;
+    if (parts === 1) {
+      obj.create_attribute(name, [...names], [names.length], `A${width}`);
+      this.fixedStringAttrs.push(name);
+      return;
+    }
+    // numpy.array_split: the first (n mod k) parts get one more element.
+    const base = Math.floor(names.length / parts);
+    const extra = names.length % parts;
+    let at = 0;
+    for (let i = 0; i < parts; i++) {
+      const n = base + (i < extra ? 1 : 0);
+      const chunk = names.slice(at, at + n);
+      at += n;
+      const w = Math.max(1, ...chunk.map((c) => enc.encode(c).byteLength));
+      obj.create_attribute(`${name}${i}`, chunk, [chunk.length], `A${w}`);
+      this.fixedStringAttrs.push(`${name}${i}`);
+    }
+  }
+
+  /**
+   * A contiguous dataset holding the tensor. float16/bfloat16 (h5wasm cannot create 16-bit
+   * float or opaque types) are stored as exact float32 tagged with attribute `dtype`, the way
+   * Keras 3 tags bfloat16; complex and string tensors are refused.
+   */
+  dataset(path: string, tensor: Tensor): void {
+    const m = this.api.module;
+    let data = tensor.data;
+    let stored = STORED[tensor.dtype];
+    let tag: string | undefined;
+    if (tensor.dtype === 'float16' || tensor.dtype === 'bfloat16') {
+      const f = toFloat32(tensor);
+      data = new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
+      stored = STORED.float32;
+      tag = tensor.dtype;
+    }
+    if (!stored) throw new UnsupportedDtypeError(`Keras HDF5 writer cannot store dtype ${tensor.dtype} (${dtypeInfo(tensor.dtype).kind})`, { file: this.name, entry: tensor.key });
+    const abs = path.startsWith('/') ? path : `/${path}`;
+    const parent = abs.slice(0, abs.lastIndexOf('/'));
+    if (parent) this.group(parent);
+    const meta = {
+      ...stored, littleEndian: true, vlen: false, shape: tensor.shape.map(BigInt), maxshape: null, chunks: null,
+      compression: 0, compression_opts: [], track_order: false, total_size: 0,
+    };
+    const small = data.byteLength <= WRITE_CHUNK_BYTES || tensor.shape.length === 0;
+    if (small) {
+      const ptr = m._malloc(Math.max(1, data.byteLength));
+      try {
+        m.HEAPU8.set(data, ptr);
+        m.create_dataset(this.file.file_id, abs, BigInt(ptr), meta as never);
+      } finally {
+        m._free(ptr);
+      }
+    } else {
+      // Create the dataset without data (libhdf5 refuses the NULL buffer after creating it),
+      // then fill it slab by slab.
+      m.activate_throwing_error_handler();
+      try {
+        m.create_dataset(this.file.file_id, abs, 0n, meta as never);
+      } catch {
+        // expected: "no output buffer"
+      } finally {
+        m.deactivate_throwing_error_handler();
+      }
+      if (m.get_type(this.file.file_id, abs) !== m.H5O_TYPE_DATASET) throw new IoError('libhdf5 did not create the dataset', { file: this.name, entry: abs });
+      const ptr = m._malloc(WRITE_CHUNK_BYTES);
+      try {
+        for (const slab of hyperslabs(tensor.shape, stored.size, WRITE_CHUNK_BYTES)) {
+          m.HEAPU8.set(data.subarray(slab.at, slab.at + slab.bytes), ptr);
+          const status = m.set_dataset_data(this.file.file_id, abs, slab.count.map(BigInt), slab.offset.map(BigInt), slab.count.map(() => 1n), BigInt(ptr));
+          if (status < 0) throw new IoError('libhdf5 failed writing a slab', { file: this.name, entry: abs });
+        }
+      } finally {
+        m._free(ptr);
+      }
+    }
+    if (tag) this.vlenString(abs, 'dtype', tag, true);
+  }
+}

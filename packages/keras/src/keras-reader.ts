@@ -1,0 +1,104 @@
+/**
+ * KerasReader: the TensorReader over a legacy `.h5`, a Keras 3 `.weights.h5` or the
+ * `model.weights.h5` of a `.keras` archive. Listing reads only HDF5 headers; `read` reads one
+ * dataset in bounded slices.
+ */
+import {
+  CorruptDataError, makeStringTensor, makeTensor, narrow16, TensorNotFoundError,
+  type LayerInfo, type Tensor, type TensorInfo, type TensorReader,
+} from '@tfweights/core';
+import type { H5Api } from './h5-api.js';
+import { H5Reader } from './h5-file.js';
+import { isKeras3Layout, parseKeras3 } from './keras3-layout.js';
+import { isLegacyLayout, parseLegacy, type KerasEntry, type ParsedLayout } from './legacy-layout.js';
+
+export interface OpenH5Options {
+  /** Name used in messages (defaults to the path). */
+  name?: string;
+  /** Keras 3 `config.json` (parsed), for layer classes and variable names. */
+  config?: unknown;
+  /** More facts to expose as metadata (e.g. `metadata.json` of a `.keras`). */
+  metadata?: Record<string, unknown>;
+  /** Called by close() after the HDF5 file is closed (removes temporary copies). */
+  onClose?: () => Promise<void> | void;
+}
+
+export class KerasReader implements TensorReader {
+  readonly format: 'keras-h5' | 'keras3';
+  readonly metadata: Readonly<Record<string, unknown>>;
+  private readonly byKey = new Map<string, KerasEntry>();
+  private readonly byName = new Map<string, KerasEntry>();
+  private closed = false;
+
+  private constructor(private readonly h5: H5Reader, private readonly layout: ParsedLayout, readonly source: string, private readonly onClose?: () => Promise<void> | void) {
+    this.format = layout.format;
+    this.metadata = layout.metadata;
+    for (const e of layout.entries) this.byKey.set(e.info.key, e);
+    for (const e of layout.entries) if (!this.byKey.has(e.info.name) && !this.byName.has(e.info.name)) this.byName.set(e.info.name, e);
+  }
+
+  /** Open an HDF5 file h5wasm can reach at `path` and work out which Keras layout it has. */
+  static open(api: H5Api, path: string, opts: OpenH5Options = {}): KerasReader {
+    const name = opts.name ?? path;
+    const h5 = H5Reader.open(api, path, name);
+    try {
+      let layout: ParsedLayout;
+      if (isLegacyLayout(h5)) layout = parseLegacy(h5);
+      else if (isKeras3Layout(h5)) layout = parseKeras3(h5, opts.config, opts.metadata);
+      else {
+        throw new CorruptDataError('HDF5 file without Keras weights', {
+          file: name, expected: "a 'layer_names' attribute, a 'model_weights' group or Keras 3 'vars'/'layers' groups",
+          found: `root members [${h5.children('/').slice(0, 8).join(', ')}]`,
+        });
+      }
+      if (layout.format === 'keras-h5' && opts.metadata) Object.assign(layout.metadata, opts.metadata);
+      return new KerasReader(h5, layout, name, opts.onClose);
+    } catch (err) {
+      h5.close();
+      throw err;
+    }
+  }
+
+  list(): readonly TensorInfo[] {
+    return this.layout.entries.map((e) => e.info);
+  }
+
+  layers(): readonly LayerInfo[] {
+    return this.layout.layers;
+  }
+
+  private entry(key: string): KerasEntry {
+    const e = this.byKey.get(key) ?? this.byName.get(key) ?? this.byKey.get(key.replace(/^\//, ''));
+    if (!e) throw new TensorNotFoundError(key, [...this.byKey.keys(), ...this.byName.keys()], { file: this.source });
+    return e;
+  }
+
+  async read(key: string): Promise<Tensor> {
+    if (this.closed) throw new CorruptDataError('read after close', { file: this.source });
+    return this.decode(this.entry(key));
+  }
+
+  private decode(e: KerasEntry): Tensor {
+    const { info, ds } = e;
+    const opts = { name: info.name, ...(info.role ? { role: info.role } : {}), ...(info.layer ? { layer: info.layer } : {}), ...(info.attrs ? { attrs: { ...info.attrs } } : {}) };
+    if (info.dtype === 'string') return makeStringTensor(info.key, info.shape, this.h5.readStrings(info.key), opts);
+    let data = this.h5.readRaw(ds);
+    if (ds.narrowTo) {
+      const f32 = new Float32Array(data.buffer, data.byteOffset, data.byteLength / 4);
+      const bits = narrow16(f32, ds.narrowTo);
+      data = new Uint8Array(bits.buffer, bits.byteOffset, bits.byteLength);
+    }
+    return makeTensor(info.key, info.dtype, info.shape, data, opts);
+  }
+
+  async *tensors(): AsyncIterable<Tensor> {
+    for (const e of this.layout.entries) yield this.decode(e);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.h5.close();
+    await this.onClose?.();
+  }
+}

@@ -1,0 +1,9 @@
+/** Node entry: open Keras files by path and write them atomically. */
+export { openKeras, openKerasH5 } from './open.js';
+export { openKerasArchive, readArchiveJson, type KerasArchiveJson } from './archive.js';
+export { nodeH5Api } from './h5wasm-node.js';
+export { checkNotTruncated } from './superblock.js';
+export {
+  writeKerasH5, writeKerasWeightsH5, writeKerasArchive, createKerasH5Writer, createKerasWeightsH5Writer, createKerasArchiveWriter,
+  type WriteOptions, type ArchiveOptions, type AdapterOptions,
+} from './write.js';

@@ -1,0 +1,55 @@
+/**
+ * What the Keras writers take: layers in model order, each with its weights in the layer's
+ * own order (what `get_weights()` returns), so any other format can be mapped onto it.
+ */
+import { InvalidArgumentError, type Tensor } from '@tfweights/core';
+
+/** One variable: its name inside the layer (`kernel`, or a full `dense/kernel:0`) and its value. */
+export interface KerasWeight {
+  readonly name: string;
+  readonly tensor: Tensor;
+}
+
+/** One layer: name, optional class (decides Keras 3 group keys and variable names), weights in order. */
+export interface KerasLayer {
+  readonly name: string;
+  readonly className?: string;
+  readonly weights: readonly KerasWeight[];
+}
+
+/** A model's weights. */
+export interface KerasModelWeights {
+  readonly layers: readonly KerasLayer[];
+  /** Optimizer variables in order (legacy: names become `optimizer_weights/weight_names`; Keras 3: `optimizer/vars/<i>`). */
+  readonly optimizer?: readonly KerasWeight[];
+}
+
+/**
+ * Group flat tensors into layers by `tensor.layer`, else by the first segment of the name
+ * (`dense/kernel` → layer `dense`, weight `kernel`), keeping first-seen order; tensors with
+ * role `optimizer` go to the optimizer list.
+ */
+export function groupTensorsByLayer(tensors: readonly Tensor[]): KerasModelWeights {
+  const layers = new Map<string, { name: string; weights: KerasWeight[] }>();
+  const optimizer: KerasWeight[] = [];
+  for (const t of tensors) {
+    if (t.role === 'optimizer') {
+      optimizer.push({ name: t.name.replace(/^optimizer\//, ''), tensor: t });
+      continue;
+    }
+    let layer = t.layer;
+    let weight: string;
+    if (layer && t.name.startsWith(`${layer}/`)) weight = t.name.slice(layer.length + 1);
+    else if (layer) weight = t.name;
+    else {
+      const cut = t.name.indexOf('/');
+      if (cut <= 0) throw new InvalidArgumentError(`cannot tell the layer of tensor '${t.name}': name it '<layer>/<weight>'`, { entry: t.key });
+      layer = t.name.slice(0, cut);
+      weight = t.name.slice(cut + 1);
+    }
+    let l = layers.get(layer);
+    if (!l) layers.set(layer, (l = { name: layer, weights: [] }));
+    l.weights.push({ name: weight, tensor: t });
+  }
+  return { layers: [...layers.values()], ...(optimizer.length > 0 ? { optimizer } : {}) };
+}
