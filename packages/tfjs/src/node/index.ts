@@ -1,0 +1,66 @@
+/**
+ * Node entry: open a model.json by path (shards resolved beside it) and write a model
+ * folder atomically (every file under a temporary name, all renamed together).
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { AtomicFileSet, openFile, type AtomicOptions } from '@tfweights/core/node';
+import { InvalidArgumentError, IoError, type ByteSink, type Tensor, type TensorInfo } from '@tfweights/core';
+import { TfjsReader } from '../reader.js';
+import { TfjsCollectingWriter, TfjsWriter, writeTfjs, type TfjsOutput, type TfjsWriteOptions } from '../writer.js';
+import type { ModelJson } from '../model-json.js';
+
+/** Open `model.json` at `path`; shard paths are resolved relative to its folder. */
+export async function openTfjsModel(path: string): Promise<TfjsReader> {
+  let text: Uint8Array;
+  try {
+    text = await readFile(path);
+  } catch (cause) {
+    throw new IoError(`cannot read model.json: ${(cause as Error).message}`, { file: path, cause });
+  }
+  const dir = dirname(resolve(path));
+  return TfjsReader.open(text, {
+    name: path,
+    resolve: async (p) => {
+      if (isAbsolute(p) || /^[a-z]+:\/\//i.test(p)) throw new InvalidArgumentError('shard path must be relative to model.json', { file: path, entry: p });
+      return openFile(join(dir, p));
+    },
+  });
+}
+
+/** A TfjsOutput writing into a folder through an AtomicFileSet. */
+export class DirectoryOutput implements TfjsOutput {
+  private readonly set: AtomicFileSet;
+  constructor(readonly dir: string, opts: AtomicOptions = {}) {
+    this.set = new AtomicFileSet(opts);
+  }
+  file(name: string): Promise<ByteSink> {
+    return this.set.sink(join(this.dir, name));
+  }
+  commit(): Promise<void> {
+    return this.set.commit();
+  }
+  abort(): Promise<void> {
+    return this.set.abort();
+  }
+}
+
+export interface WriteTfjsModelOptions extends TfjsWriteOptions, AtomicOptions {}
+
+/** Streaming writer into `dir` (weights planned from `infos`, in manifest order). */
+export function createTfjsWriter(dir: string, infos: readonly TensorInfo[], opts: WriteTfjsModelOptions = {}): Promise<TfjsWriter> {
+  return TfjsWriter.create(new DirectoryOutput(dir, opts), infos, opts);
+}
+
+/** Writer into `dir` that needs no plan (collects tensors in memory). */
+export function createCollectingTfjsWriter(dir: string, opts: WriteTfjsModelOptions = {}): TfjsCollectingWriter {
+  return new TfjsCollectingWriter(new DirectoryOutput(dir, opts), opts);
+}
+
+/** Write `model.json` + shards into `dir` atomically; returns the model.json written. */
+export function writeTfjsModel(dir: string, tensors: readonly Tensor[], opts: WriteTfjsModelOptions = {}): Promise<ModelJson> {
+  return writeTfjs(new DirectoryOutput(dir, opts), tensors, opts);
+}
+
+export { TfjsReader } from '../reader.js';
+export { readerIOHandler } from '../io-handler.js';
