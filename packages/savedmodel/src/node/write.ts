@@ -1,0 +1,205 @@
+/**
+ * Rewrite a SavedModel's weights: a new directory where saved_model.pb, assets/ and every other
+ * file are copied unchanged and variables/variables.* is rewritten through @tfweights/checkpoint's
+ * BundleWriter, tensors in the original data order and shards (so unchanged values give the
+ * same data files byte for byte). The new directory is assembled under a temporary name beside
+ * `outDir` and renamed into place at the end; `srcDir` is only read.
+ */
+import { cp, mkdir, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { BundleWriter, dataFileName, type CheckpointReader } from '@tfweights/checkpoint';
+import {
+  InvalidArgumentError, isTfwError, numElements, UnsupportedDtypeError, byteLengthOf,
+  type Tensor, type TensorInfo,
+} from '@tfweights/core';
+import { createFileSink, writeAtomically } from '@tfweights/core/node';
+import { fingerprint64 } from '../farmhash.js';
+import { withCheckpointHash } from '../fingerprint.js';
+import { OBJECT_GRAPH_KEY, type SavedModelReader } from '../reader.js';
+import { FINGERPRINT_PB, openSavedModel, VARIABLES_PREFIX } from './open.js';
+
+/** What to do with fingerprint.pb (see README "fingerprint.pb"). */
+export type FingerprintPolicy = 'update' | 'keep' | 'drop';
+
+export interface WriteSavedModelOptions {
+  /** MetaGraphDef tags, when the SavedModel has several (names are resolved against it). */
+  tags?: readonly string[];
+  /**
+   * `update` (default): rewrite `checkpoint_hash` as FarmHash Fingerprint64 of the new
+   * variables.index, every other byte unchanged; `keep`: copy the file unchanged (its
+   * checkpoint_hash then describes the old variables); `drop`: leave it out.
+   */
+  fingerprint?: FingerprintPolicy;
+  /** Replace an existing `outDir` (default false: refuse). */
+  overwrite?: boolean;
+  /** Verify the source bundle's CRC-32Cs while copying (default true). */
+  verifyChecksums?: boolean;
+}
+
+export interface WriteSavedModelResult {
+  readonly outDir: string;
+  /** Bundle keys whose values were replaced. */
+  readonly replaced: readonly string[];
+  /** Bundle entries copied unchanged. */
+  readonly copied: number;
+  readonly fingerprint: 'updated' | 'kept' | 'dropped' | 'absent';
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
+}
+
+async function realOrResolved(p: string): Promise<string> {
+  try {
+    return await realpath(p);
+  } catch {
+    return resolve(p);
+  }
+}
+
+/** Check one new value against the variable it replaces; returns a problem or undefined. */
+function problemWith(name: string, info: TensorInfo, t: Tensor): string | undefined {
+  const same = t.shape.length === info.shape.length && t.shape.every((d, i) => d === info.shape[i]);
+  if (t.dtype !== info.dtype || !same) {
+    return `'${name}' (${info.key}) is ${info.dtype} [${info.shape.join(', ')}], the new value is ${t.dtype} [${t.shape.join(', ')}]`;
+  }
+  if (t.dtype === 'string') {
+    if ((t.strings?.length ?? -1) !== numElements(t.shape)) return `'${name}': string value needs ${numElements(t.shape)} elements`;
+  } else if (t.data.byteLength !== byteLengthOf(t.dtype, t.shape)) {
+    return `'${name}': value has ${t.data.byteLength} bytes, ${t.dtype} [${t.shape.join(', ')}] needs ${byteLengthOf(t.dtype, t.shape)}`;
+  }
+  return undefined;
+}
+
+/** Map user keys (SavedVariable names, object paths or bundle keys) to checked replacement tensors. */
+function resolveValues(reader: SavedModelReader, values: Map<string, Tensor> | Record<string, Tensor>): Map<string, Tensor> {
+  const entries = values instanceof Map ? [...values.entries()] : Object.entries(values);
+  const out = new Map<string, Tensor>();
+  const problems: string[] = [];
+  const from = new Map<string, string>();
+  for (const [name, tensor] of entries) {
+    let key: string;
+    try {
+      key = reader.resolveKey(name);
+    } catch (err) {
+      if (!isTfwError(err)) throw err;
+      problems.push(err.message.replace(`${reader.source}: `, ''));
+      continue;
+    }
+    if (key === OBJECT_GRAPH_KEY) {
+      problems.push(`'${name}' is the object graph, which is copied verbatim and cannot be replaced`);
+      continue;
+    }
+    if (from.has(key)) {
+      problems.push(`'${name}' and '${from.get(key)}' both name ${key}`);
+      continue;
+    }
+    from.set(key, name);
+    const p = problemWith(name, reader.info(key), tensor);
+    if (p) problems.push(p);
+    else out.set(key, tensor);
+  }
+  if (problems.length > 0) {
+    throw new InvalidArgumentError(`cannot use the new values: ${problems.join('; ')}`, { file: reader.source });
+  }
+  return out;
+}
+
+/** Copy everything of `src` except the variables bundle files and fingerprint.pb. */
+async function copyTree(src: string, dst: string, bundleFiles: Set<string>): Promise<void> {
+  await mkdir(dst, { recursive: true });
+  for (const e of await readdir(src, { withFileTypes: true })) {
+    const from = join(src, e.name);
+    const to = join(dst, e.name);
+    const rel = relative(src, from);
+    if (rel === FINGERPRINT_PB) continue;
+    if (e.isDirectory() && e.name === 'variables') {
+      await mkdir(to, { recursive: true });
+      for (const v of await readdir(from, { withFileTypes: true })) {
+        if (bundleFiles.has(v.name)) continue;
+        await cp(join(from, v.name), join(to, v.name), { recursive: true, preserveTimestamps: true });
+      }
+      continue;
+    }
+    await cp(from, to, { recursive: true, preserveTimestamps: true });
+  }
+}
+
+/**
+ * Write a copy of the SavedModel in `srcDir` to `outDir` with some or all variables replaced.
+ * Keys of `newValues` may be SavedVariable names, object paths or bundle keys; every value must
+ * have the dtype and shape of the variable it replaces. Throws InvalidArgumentError (listing
+ * every problem) before anything is written; refuses `outDir` equal to, inside or around `srcDir`.
+ */
+export async function writeSavedModel(
+  srcDir: string, outDir: string, newValues: Map<string, Tensor> | Record<string, Tensor>, opts: WriteSavedModelOptions = {},
+): Promise<WriteSavedModelResult> {
+  const src = await realOrResolved(srcDir);
+  const out = await realOrResolved(outDir);
+  if (isInside(out, src) || isInside(src, out)) {
+    throw new InvalidArgumentError('output directory must not be the input directory, inside it or around it', { file: outDir, expected: `a path outside ${srcDir}` });
+  }
+  const policy = opts.fingerprint ?? 'update';
+  const reader = await openSavedModel(srcDir, {
+    ...(opts.tags ? { tags: opts.tags } : {}), ...(opts.verifyChecksums !== undefined ? { verifyChecksums: opts.verifyChecksums } : {}),
+  });
+  try {
+    const replacements = resolveValues(reader, newValues);
+    const bundle = reader.bundle;
+    const hasFingerprint = reader.fingerprint !== undefined;
+    const result = await writeAtomically(outDir, async (tmp) => {
+      const bundleFiles = new Set<string>();
+      if (bundle) {
+        bundleFiles.add('variables.index');
+        for (let i = 0; i < bundle.header.numShards; i++) bundleFiles.add(`variables.data-${String(i).padStart(5, '0')}-of-${String(bundle.header.numShards).padStart(5, '0')}`);
+      }
+      await copyTree(srcDir, tmp, bundleFiles);
+      let copied = 0;
+      if (bundle) copied = await writeBundle(bundle, replacements, join(tmp, VARIABLES_PREFIX), opts.verifyChecksums);
+      let fingerprint: WriteSavedModelResult['fingerprint'] = hasFingerprint ? 'dropped' : 'absent';
+      if (hasFingerprint && policy !== 'drop') {
+        const original = await readFile(join(srcDir, FINGERPRINT_PB));
+        let bytes: Uint8Array = original;
+        if (policy === 'update') {
+          const index = bundle ? await readFile(`${join(tmp, VARIABLES_PREFIX)}.index`) : undefined;
+          bytes = withCheckpointHash(original, index ? fingerprint64(index) : 0n, join(srcDir, FINGERPRINT_PB));
+        }
+        await writeFile(join(tmp, FINGERPRINT_PB), bytes, { flag: 'wx' });
+        fingerprint = policy === 'update' ? 'updated' : 'kept';
+      }
+      return { copied, fingerprint };
+    }, { overwrite: opts.overwrite ?? false });
+    return { outDir, replaced: [...replacements.keys()].sort(), copied: result.copied, fingerprint: result.fingerprint };
+  } finally {
+    await reader.close();
+  }
+}
+
+/** Rewrite the bundle: every data entry in its original shard and order, replaced or read back. */
+async function writeBundle(bundle: CheckpointReader, replacements: Map<string, Tensor>, prefix: string, verify?: boolean): Promise<number> {
+  const entries = bundle.entries();
+  if (entries.some((e) => e.slices || e.sliceOf)) {
+    throw new UnsupportedDtypeError('this SavedModel has partitioned variables, which rewriting does not support', { file: prefix });
+  }
+  const shardOf = new Map(entries.map((e) => [e.key, e.shardId]));
+  const n = bundle.header.numShards;
+  const indexSink = await createFileSink(`${prefix}.index`);
+  const shardSinks = [];
+  for (let i = 0; i < n; i++) shardSinks.push(await createFileSink(dataFileName(prefix, i, n)));
+  const writer = new BundleWriter(indexSink, shardSinks, { version: { ...bundle.header.version, badConsumers: [...bundle.header.version.badConsumers] } });
+  let copied = 0;
+  try {
+    for (const key of bundle.dataOrder()) {
+      const replacement = replacements.get(key);
+      const t = replacement ? { ...replacement, key } : await bundle.read(key, verify === undefined ? {} : { verifyChecksums: verify });
+      if (!replacement) copied++;
+      await writer.write(t, { shard: shardOf.get(key) ?? 0 });
+    }
+    await writer.finish();
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+  return copied;
+}
