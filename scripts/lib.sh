@@ -36,3 +36,22 @@ ensure_python_deps() {
   $sudo apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-numpy python3-h5py >/dev/null
 }
+
+# Real Keras 3 (JAX backend) in a virtualenv outside the repository, when this machine's image
+# carries a local wheel mirror (/opt/pypi); tests that load our Keras files into Keras itself
+# find it through testkit's kerasPython() and are skipped, saying so, when it is absent.
+KERAS_VENV="${TFW_KERAS_VENV:-$HOME/.cache/tfweights/keras-venv}"
+ensure_keras_venv() {
+  if [ -x "$KERAS_VENV/bin/python" ] && "$KERAS_VENV/bin/python" -c 'import keras, jax' >/dev/null 2>&1; then return 0; fi
+  if [ ! -d /opt/pypi/simple ]; then
+    echo "» note: no local wheel mirror (/opt/pypi): tests that load our files into real Keras will be SKIPPED" >&2
+    return 0
+  fi
+  echo "» installing Keras 3.15.1 + JAX from the local wheel mirror into $KERAS_VENV (independent checker)"
+  rm -rf "$KERAS_VENV"
+  python3 -m venv "$KERAS_VENV" \
+    && PIP_EXTRA_INDEX_URL= "$KERAS_VENV/bin/pip" install -q --disable-pip-version-check \
+         --index-url file:///opt/pypi/simple keras==3.15.1 jax==0.10.2 jaxlib==0.10.2 h5py >/dev/null 2>&1 \
+    || { echo "» note: could not install Keras from the local mirror: real-Keras tests will be SKIPPED" >&2; rm -rf "$KERAS_VENV"; }
+  return 0
+}

@@ -8,6 +8,7 @@ source scripts/lib.sh
 ensure_pnpm || exit 2
 pnpm install --frozen-lockfile || exit 2
 ensure_python_deps
+ensure_keras_venv
 rm -rf packages/*/test-results apps/*/test-results
 
 status=0

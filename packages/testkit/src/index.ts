@@ -142,3 +142,25 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * Python of the virtualenv with real Keras 3 (JAX backend) that scripts/lib.sh installs from
+ * the machine's local wheel mirror; undefined (and a SKIPPED message) when it is absent.
+ * Run code with `runKeras(code, args)`: KERAS_BACKEND is set to jax.
+ */
+export function kerasPython(): string | undefined {
+  const venv = process.env.TFW_KERAS_VENV ?? join(process.env.HOME ?? '/root', '.cache/tfweights/keras-venv');
+  const exe = join(venv, 'bin/python');
+  if (existsSync(exe) && spawnSync(exe, ['-c', 'import keras, jax'], { stdio: 'ignore', env: { ...process.env, KERAS_BACKEND: 'jax' } }).status === 0) {
+    return exe;
+  }
+  console.warn('[tfweights] no Keras 3 virtualenv (scripts/lib.sh ensure_keras_venv): tests that load our files into real Keras are SKIPPED');
+  return undefined;
+}
+
+/** Run a Python snippet under real Keras (JAX backend); returns stdout. */
+export function runKeras(exe: string, code: string, args: string[] = []): string {
+  return execFileSync(exe, ['-c', code, ...args], {
+    encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, KERAS_BACKEND: 'jax', JAX_PLATFORMS: 'cpu', TF_CPP_MIN_LOG_LEVEL: '3' },
+  });
+}
