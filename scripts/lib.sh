@@ -42,7 +42,7 @@ ensure_python_deps() {
 # find it through testkit's kerasPython() and are skipped, saying so, when it is absent.
 KERAS_VENV="${TFW_KERAS_VENV:-$HOME/.cache/tfweights/keras-venv}"
 ensure_keras_venv() {
-  if [ -x "$KERAS_VENV/bin/python" ] && "$KERAS_VENV/bin/python" -c 'import keras, jax' >/dev/null 2>&1; then return 0; fi
+  if [ -x "$KERAS_VENV/bin/python" ] && KERAS_BACKEND=jax "$KERAS_VENV/bin/python" -c 'import keras, jax' >/dev/null 2>&1; then return 0; fi
   if [ ! -d /opt/pypi/simple ]; then
     echo "» note: no local wheel mirror (/opt/pypi): tests that load our files into real Keras will be SKIPPED" >&2
     return 0

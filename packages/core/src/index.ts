@@ -13,3 +13,4 @@ export * from './http-source.js';
 export * from './byte-sink.js';
 export * from './sniff.js';
 export * from './contracts.js';
+export * from './zip/index.js';

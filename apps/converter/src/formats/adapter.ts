@@ -2,7 +2,15 @@
  * One adapter per format: how the CLI detects, opens and creates it. Each codec package plugs
  * in through one small file in this folder; the commands only ever see these adapters.
  */
-import type { SniffInput, TensorReader, TensorWriter } from '@tfweights/core';
+import type { SniffInput, TensorInfo, TensorReader, TensorWriter } from '@tfweights/core';
+
+/**
+ * A writer for the pipeline. `order`, when present, lists output keys in the order the writer
+ * stores them; the pipeline then reads tensors in that order so nothing is buffered.
+ */
+export interface PipelineWriter extends TensorWriter {
+  readonly order?: readonly string[];
+}
 
 /** What detection looks at for one path the user typed. */
 export interface Probe {
@@ -28,6 +36,11 @@ export interface CreateOptions {
   readonly template?: TensorReader;
   /** Path of the template, for writers that copy structure from the file itself. */
   readonly templatePath?: string;
+  /**
+   * Every tensor that will be written, with its output key, name, dtype and shape, in the
+   * order the pipeline would write them (writers whose header comes first need it).
+   */
+  readonly plan: readonly TensorInfo[];
   /** Format-specific choices (e.g. checkpoint `style: 'tf1' | 'tf2'`). */
   readonly extra?: Readonly<Record<string, string | boolean>>;
 }
@@ -43,7 +56,7 @@ export interface FormatAdapter {
   /** Open for reading. */
   open?(path: string): Promise<TensorReader>;
   /** Create a writer at `path` (atomic: nothing appears until finish()). */
-  create?(path: string, opts: CreateOptions): Promise<TensorWriter>;
+  create?(path: string, opts: CreateOptions): Promise<PipelineWriter>;
   /** True when the writer needs `--template` (SavedModel). */
   readonly needsTemplate?: boolean;
 }

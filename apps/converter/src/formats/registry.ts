@@ -1,6 +1,6 @@
 /** The formats this CLI knows, asked in registration order; finds readers and writers for paths. */
-import { describeContent, InvalidArgumentError, NotThisFormatError, type TensorReader, type TensorWriter } from '@tfweights/core';
-import type { CreateOptions, FormatAdapter, Probe } from './adapter.js';
+import { describeContent, InvalidArgumentError, NotThisFormatError, type TensorReader } from '@tfweights/core';
+import type { CreateOptions, FormatAdapter, PipelineWriter, Probe } from './adapter.js';
 import { probePath } from './probe.js';
 
 export class AdapterRegistry {
@@ -66,7 +66,7 @@ export class AdapterRegistry {
   }
 
   /** Create a writer for OUT. */
-  async create(out: string, adapter: FormatAdapter, opts: CreateOptions): Promise<TensorWriter> {
+  async create(out: string, adapter: FormatAdapter, opts: CreateOptions): Promise<PipelineWriter> {
     if (!adapter.create) throw new InvalidArgumentError(`format ${adapter.id} cannot be written`, { file: out });
     if (adapter.needsTemplate && !opts.templatePath) {
       throw new InvalidArgumentError(`writing ${adapter.title} needs --template (an existing one to copy the structure from)`, { file: out });
