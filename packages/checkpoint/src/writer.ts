@@ -1,0 +1,158 @@
+/**
+ * BundleWriter: writes a tensor bundle TensorFlow restores, byte-identical to TF's own
+ * BundleWriter + MergeBundles output when given the same tensors in the same order
+ * (tensor_bundle.cc; FORMATS.md §2.2.5, §2.7, §2.9). Data goes to the shard sinks as tensors
+ * arrive; the index (sorted keys) is written at finish().
+ */
+import {
+  crc32c, dtypeInfo, InvalidArgumentError, maskCrc32c, numElements,
+  type ByteSink, type DTypeName, type Tensor, type TensorInfo, type TensorWriter,
+} from '@tfweights/core';
+import { BUNDLE_VERSION, encodeEntry, encodeHeader, type BundleEntry, type SliceExtent, type VersionDef } from './bundle-proto.js';
+import { compareBytes } from './sstable-format.js';
+import { TableBuilder } from './sstable-write.js';
+import { encodeSliceKey } from './slice-key.js';
+import { encodeStringTensor } from './string-tensor.js';
+
+export interface BundleWriterOptions {
+  /**
+   * Picks the data shard of each tensor written without an explicit `shard`
+   * (default: the shard with the fewest bytes so far).
+   */
+  shardOf?: (tensor: TensorInfo, shardSizes: readonly number[]) => number;
+  /** Header version (default `{producer: 1}`, what TF writes). */
+  version?: Partial<VersionDef>;
+}
+
+export interface WriteOptions {
+  /** Data shard to append this tensor to. */
+  shard?: number;
+}
+
+interface Pending {
+  keyBytes: Uint8Array;
+  entry: BundleEntry;
+}
+
+/** A tensor bundle writer over one index sink and one sink per data shard. */
+export class BundleWriter implements TensorWriter {
+  private readonly pending = new Map<string, Pending>();
+  private readonly fulls = new Map<string, { dtype: DTypeName; shape: number[]; slices: SliceExtent[][] }>();
+  private readonly sizes: number[];
+  private done = false;
+
+  /**
+   * @param index sink of `<prefix>.index`
+   * @param shards sinks of `<prefix>.data-0000i-of-0000n`, in shard order (at least one)
+   */
+  constructor(private readonly index: ByteSink, private readonly shards: readonly ByteSink[], private readonly opts: BundleWriterOptions = {}) {
+    if (shards.length < 1) throw new InvalidArgumentError('a bundle needs at least one data shard', { file: index.name });
+    this.sizes = shards.map(() => 0);
+  }
+
+  /** Number of data shards. */
+  get numShards(): number {
+    return this.shards.length;
+  }
+
+  /** Append one tensor's data and remember its entry; keys must be unique. */
+  async write(tensor: Tensor, options: WriteOptions = {}): Promise<void> {
+    await this.add(tensor.key, tensor, options);
+  }
+
+  /**
+   * Append one slice of a partitioned tensor (TF's BundleWriter::AddSlice): the slice is stored
+   * under its encoded slice key, and `fullKey` lists every slice with the full shape.
+   */
+  async writeSlice(fullKey: string, fullShape: readonly number[], extents: readonly SliceExtent[], slice: Tensor, options: WriteOptions = {}): Promise<void> {
+    if (extents.length !== fullShape.length) {
+      throw new InvalidArgumentError('slice extents must have one entry per dimension', { entry: fullKey, expected: String(fullShape.length), found: String(extents.length) });
+    }
+    extents.forEach((e, d) => {
+      const len = e.length ?? fullShape[d]!;
+      if (e.length !== undefined && e.start + len > fullShape[d]!) throw new InvalidArgumentError('slice extends past the full shape', { entry: fullKey });
+      if (slice.shape[d] !== len) throw new InvalidArgumentError('slice tensor shape does not match its extents', { entry: fullKey, expected: `dimension ${d} = ${len}`, found: String(slice.shape[d]) });
+    });
+    let full = this.fulls.get(fullKey);
+    if (!full) {
+      if (this.pending.has(fullKey)) throw new InvalidArgumentError('duplicate key', { entry: fullKey });
+      full = { dtype: slice.dtype, shape: [...fullShape], slices: [] };
+      this.fulls.set(fullKey, full);
+    } else if (full.dtype !== slice.dtype || full.shape.join() !== fullShape.join()) {
+      throw new InvalidArgumentError('slices of one tensor must agree on dtype and full shape', { entry: fullKey });
+    }
+    const keyBytes = encodeSliceKey(fullKey, extents);
+    const latin = String.fromCharCode(...keyBytes);
+    full.slices.push(extents.map((e) => ({ ...e })));
+    await this.add(latin, slice, options, keyBytes);
+  }
+
+  private async add(mapKey: string, t: Tensor, options: WriteOptions, keyBytes: Uint8Array = new TextEncoder().encode(t.key)): Promise<void> {
+    if (this.done) throw new InvalidArgumentError('write after finish', { file: this.index.name });
+    if (this.pending.has(mapKey) || this.fulls.has(mapKey) || mapKey === '') throw new InvalidArgumentError(mapKey === '' ? 'the empty key is reserved for the header' : 'duplicate key', { file: this.index.name, entry: t.key });
+    const shard = options.shard ?? (this.opts.shardOf ? this.opts.shardOf(t, this.sizes) : this.sizes.indexOf(Math.min(...this.sizes)));
+    const sink = this.shards[shard];
+    if (!Number.isInteger(shard) || !sink) throw new InvalidArgumentError('no such data shard', { entry: t.key, expected: `0 to ${this.shards.length - 1}`, found: String(shard) });
+    const info = dtypeInfo(t.dtype);
+    let bytes: Uint8Array;
+    let crc: number;
+    if (t.dtype === 'string') {
+      const n = numElements(t.shape);
+      if (!t.strings || t.strings.length !== n) throw new InvalidArgumentError('string tensor needs one element per shape entry', { entry: t.key, expected: String(n), found: String(t.strings?.length) });
+      ({ bytes, crc32c: crc } = encodeStringTensor(t.strings));
+    } else if (info.itemSize === 0) {
+      if (t.dtype === 'resource') throw new InvalidArgumentError('DT_RESOURCE tensors cannot be saved', { entry: t.key });
+      bytes = t.data;
+      crc = maskCrc32c(crc32c(bytes));
+    } else {
+      const expected = numElements(t.shape) * info.itemSize;
+      if (t.data.byteLength !== expected) throw new InvalidArgumentError('tensor data does not match its shape', { entry: t.key, expected: `${expected} bytes`, found: `${t.data.byteLength}` });
+      bytes = t.data;
+      crc = maskCrc32c(crc32c(bytes));
+    }
+    const offset = sink.position;
+    await sink.write(bytes);
+    this.sizes[shard] = sink.position;
+    this.pending.set(mapKey, {
+      keyBytes,
+      entry: { dtype: t.dtype, shape: [...t.shape], shardId: shard, offset, size: bytes.byteLength, crc32c: crc },
+    });
+  }
+
+  /** Write the index and move every file into place. */
+  async finish(): Promise<void> {
+    if (this.done) throw new InvalidArgumentError('finish called twice', { file: this.index.name });
+    this.done = true;
+    try {
+      const rows: Pending[] = [...this.pending.values()];
+      const enc = new TextEncoder();
+      for (const [key, f] of this.fulls) {
+        rows.push({ keyBytes: enc.encode(key), entry: { dtype: f.dtype, shape: f.shape, shardId: 0, offset: 0, size: 0, crc32c: 0, slices: f.slices } });
+      }
+      rows.sort((a, b) => compareBytes(a.keyBytes, b.keyBytes));
+      const table = new TableBuilder();
+      table.add(new Uint8Array(0), encodeHeader({
+        numShards: this.shards.length, endianness: 'little',
+        version: { producer: this.opts.version?.producer ?? BUNDLE_VERSION, minConsumer: this.opts.version?.minConsumer ?? 0, badConsumers: this.opts.version?.badConsumers ?? [] },
+      }));
+      for (const r of rows) table.add(r.keyBytes, encodeEntry(r.entry));
+      await this.index.write(table.finish());
+      for (const s of this.shards) await s.finish();
+      await this.index.finish();
+    } catch (err) {
+      await this.abort();
+      throw err;
+    }
+  }
+
+  /** Drop every partial output. */
+  async abort(): Promise<void> {
+    this.done = true;
+    for (const s of this.shards) await s.abort().catch(() => undefined);
+    await this.index.abort().catch(() => undefined);
+  }
+}
+
+/** The same writer under the name the format is known by. */
+export const CheckpointWriter = BundleWriter;
+export type CheckpointWriter = BundleWriter;
