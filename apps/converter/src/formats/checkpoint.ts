@@ -1,0 +1,106 @@
+/**
+ * TensorFlow checkpoints through @tfweights/checkpoint. Input: a prefix (`model.ckpt`), its
+ * `.index`, a `.data-*` shard, or a directory with a `checkpoint` state file. Output: a prefix.
+ *
+ * Styles: `tf1` keys are the readable (TF variable) names, no object graph; `tf2` builds an
+ * object graph Keras-2 `load_weights` walks: the model is the root and each layer with
+ * weights is `layer_with_weights-<i>` (tf_keras/engine/functional.py; FORMATS.md §3.3).
+ * Converting a checkpoint to a checkpoint with keys kept copies shards, data order and the
+ * object graph tensor as they are, so an unchanged conversion is byte-identical.
+ */
+import type { TensorInfo, TensorReader } from '@tfweights/core';
+import { buildObjectGraph, checkpointFormat, OBJECT_GRAPH_KEY, type CheckpointReader, type GraphVariable } from '@tfweights/checkpoint';
+import type { CreateOptions, FormatAdapter, PipelineWriter, Probe } from './adapter.js';
+import { pushToPull } from './push-pull.js';
+
+const node = () => import('@tfweights/checkpoint/node');
+
+const DATA_FILE = /\.data-\d{5}-of-\d{5}$/;
+
+function detect(p: Probe): boolean {
+  if (p.kind === 'file') {
+    if (p.sniff && checkpointFormat.sniff(p.sniff)) return true;
+    return DATA_FILE.test(p.path) || /(^|\/)checkpoint$/.test(p.path);
+  }
+  if (p.kind === 'missing') return (p.siblings ?? []).some((s) => p.path.endsWith(s.replace(/\.index$/, '')) && s.endsWith('.index'));
+  const entries = p.entries ?? [];
+  return !entries.includes('saved_model.pb') && (entries.includes('checkpoint') || entries.some((e) => e.endsWith('.index')));
+}
+
+/** A checkpoint prefix for OUT: `x.index` and `x.ckpt.index` mean `x` / `x.ckpt`. */
+export function prefixOf(out: string): string {
+  return out.replace(/\.index$/, '').replace(/\/+$/, '');
+}
+
+function isCheckpointReader(r: TensorReader | undefined): r is CheckpointReader {
+  return r?.format === 'checkpoint' && typeof (r as Partial<CheckpointReader>).entries === 'function';
+}
+
+/** Checkpoint style for this conversion: asked for, else like a checkpoint input, else tf2 for Keras, else tf1. */
+function styleOf(opts: CreateOptions): 'tf1' | 'tf2' | 'keep' {
+  const asked = opts.extra?.style;
+  if (asked === 'tf1' || asked === 'tf2') return asked;
+  const src = opts.source;
+  if (isCheckpointReader(src)) return opts.plan.some((t) => t.key === OBJECT_GRAPH_KEY) ? 'keep' : src.objectGraph() ? 'tf2' : 'tf1';
+  return src?.format === 'keras-h5' || src?.format === 'keras3' ? 'tf2' : 'tf1';
+}
+
+/**
+ * Object paths for a Keras model's weights: weights of the i-th layer that has weights go to
+ * `layer_with_weights-<i>/<attribute>` (attribute = last part of the weight name); anything
+ * else (optimizer state, counters) keeps its readable path.
+ */
+export function kerasObjectPaths(plan: readonly TensorInfo[]): GraphVariable[] {
+  const layerIndex = new Map<string, number>();
+  return plan.map((t) => {
+    const parts = t.name.split('/');
+    const layer = t.role === 'optimizer' || t.role === 'bookkeeping' ? undefined : (t.layer ?? (parts.length > 1 ? parts[0] : undefined));
+    if (layer === undefined) return { path: t.key.split('/').filter(Boolean), fullName: t.name };
+    if (!layerIndex.has(layer)) layerIndex.set(layer, layerIndex.size);
+    return { path: [`layer_with_weights-${layerIndex.get(layer)}`, parts[parts.length - 1]!], fullName: t.name };
+  });
+}
+
+async function create(out: string, opts: CreateOptions): Promise<PipelineWriter> {
+  const prefix = prefixOf(out);
+  const style = styleOf(opts);
+  const src = opts.source;
+  if (style === 'keep' && isCheckpointReader(src)) {
+    // Same keys as the input: same shards, same data order, object graph copied verbatim.
+    const shardOfKey = new Map(src.entries().map((e) => [e.key, e.shardId]));
+    const numShards = src.header.numShards;
+    return pushToPull(async (tensors) => (await node()).writeCheckpoint(prefix, tensors, {
+      overwrite: opts.overwrite, numShards,
+      shardOf: (t, sizes) => shardOfKey.get(t.key) ?? sizes.indexOf(Math.min(...sizes)),
+    }), prefix);
+  }
+  if (style === 'tf2') {
+    const tensors = opts.plan.filter((t) => t.key !== OBJECT_GRAPH_KEY);
+    const built = buildObjectGraph(kerasObjectPaths(tensors));
+    const keyOf = new Map(tensors.map((t, i) => [t.key, built.keys[i]!]));
+    return pushToPull(async (input) => {
+      async function* rekeyed() {
+        for await (const t of input) {
+          const key = keyOf.get(t.key);
+          if (key !== undefined) yield { ...t, key };
+        }
+      }
+      return (await node()).writeCheckpoint(prefix, rekeyed(), { overwrite: opts.overwrite, objectGraph: built.graph });
+    }, prefix);
+  }
+  return pushToPull(async (input) => {
+    async function* withoutGraph() {
+      for await (const t of input) if (t.key !== OBJECT_GRAPH_KEY) yield t;
+    }
+    return (await node()).writeCheckpoint(prefix, withoutGraph(), { overwrite: opts.overwrite });
+  }, prefix);
+}
+
+export const checkpointAdapter: FormatAdapter = {
+  id: 'checkpoint',
+  title: 'TensorFlow checkpoint',
+  extensions: ['.ckpt', '.index'],
+  detect,
+  open: async (path) => (await node()).openCheckpoint(path),
+  create,
+};

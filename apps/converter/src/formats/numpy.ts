@@ -1,0 +1,59 @@
+/**
+ * NumPy through @tfweights/npy: `.npy` (one tensor), `.npz`, and a folder of `.npy` files with
+ * an `index.json` (written by `--to npy`, or OUT ending in `/`). Tensors are named by their
+ * readable names; the folder index maps names to safe file names.
+ */
+import { InvalidArgumentError, type Tensor } from '@tfweights/core';
+import { NPY_FOLDER_INDEX, npyFormat, npzFormat } from '@tfweights/npy';
+import type { FormatAdapter, PipelineWriter } from './adapter.js';
+
+const node = () => import('@tfweights/npy/node');
+
+/** A `.npy` file holds exactly one tensor. */
+function singleNpyWriter(path: string, overwrite: boolean): PipelineWriter {
+  let only: Tensor | undefined;
+  return {
+    async write(t) {
+      if (only) throw new InvalidArgumentError('a .npy file holds one tensor; write a folder (--to npy, OUT without .npy) or pick one with --include', { file: path });
+      only = t;
+    },
+    async finish() {
+      if (!only) throw new InvalidArgumentError('nothing to write: no tensor was selected', { file: path });
+      await (await node()).writeNpy(path, only, { overwrite });
+    },
+    async abort() {
+      only = undefined;
+    },
+  };
+}
+
+export const npyAdapter: FormatAdapter = {
+  id: 'npy',
+  title: 'NumPy .npy (one file, or a folder of them with index.json)',
+  extensions: ['.npy', '/'],
+  detect: (p) => (p.kind === 'file' && p.sniff !== undefined && npyFormat.sniff(p.sniff)) ||
+    (p.kind === 'directory' && (p.entries ?? []).includes(NPY_FOLDER_INDEX) && !(p.entries ?? []).includes('saved_model.pb')),
+  open: async (path) => {
+    const { stat } = await import('node:fs/promises');
+    const n = await node();
+    return (await stat(path)).isDirectory() ? n.openNpyFolder(path) : n.openNpy(path);
+  },
+  create: async (path, opts) => {
+    if (path.toLowerCase().endsWith('.npy')) {
+      if (opts.plan.length !== 1) {
+        throw new InvalidArgumentError(`a .npy file holds one tensor, this conversion has ${opts.plan.length}; write a folder (--to npy with a folder name) or pick one with --include`, { file: path });
+      }
+      return singleNpyWriter(path, opts.overwrite);
+    }
+    return (await node()).createNpyFolderWriter(path.replace(/\/+$/, ''), { overwrite: opts.overwrite });
+  },
+};
+
+export const npzAdapter: FormatAdapter = {
+  id: 'npz',
+  title: 'NumPy .npz',
+  extensions: ['.npz'],
+  detect: (p) => p.kind === 'file' && p.sniff !== undefined && npzFormat.sniff(p.sniff),
+  open: async (path) => (await node()).openNpz(path),
+  create: async (path, opts) => (await node()).createNpzWriter(path, { overwrite: opts.overwrite }),
+};

@@ -1,0 +1,34 @@
+/**
+ * TensorFlow.js models through @tfweights/tfjs/node: `model.json` (or a folder holding one)
+ * plus its weight shards. Output: a folder, or a path ending in `.json` naming the model file.
+ * The writer plans shards from the conversion plan, so data streams into the shards.
+ */
+import { basename, dirname, join } from 'node:path';
+import { dtypeInfo, UnsupportedDtypeError } from '@tfweights/core';
+import { tfjsFormat } from '@tfweights/tfjs/codec';
+import type { FormatAdapter } from './adapter.js';
+
+const node = () => import('@tfweights/tfjs/node');
+
+export const tfjsAdapter: FormatAdapter = {
+  id: 'tfjs',
+  title: 'TensorFlow.js model (model.json + shards)',
+  extensions: ['model.json'],
+  detect: (p) => (p.kind === 'file' && p.sniff !== undefined && tfjsFormat.sniff(p.sniff)) ||
+    (p.kind === 'directory' && (p.entries ?? []).includes('model.json') && !(p.entries ?? []).includes('saved_model.pb')),
+  open: async (path) => {
+    const file = /\.json$/i.test(path) ? path : join(path, 'model.json');
+    return (await node()).openTfjsModel(file);
+  },
+  create: async (out, opts) => {
+    // tfjs stores float32, int32, bool, complex64 and string only (dtypeInfo().tfjs); say which option helps.
+    const bad = opts.plan.find((t) => dtypeInfo(t.dtype).tfjs === undefined);
+    if (bad) {
+      const to = dtypeInfo(bad.dtype).kind === 'float' ? 'float32' : 'int32';
+      throw new UnsupportedDtypeError(`TF.js cannot store ${bad.dtype} (tensor '${bad.name}'); pass --cast ${bad.dtype}:${to}, or leave it out (--exclude, --drop-optimizer)`, { file: out });
+    }
+    const json = /\.json$/i.test(out);
+    const dir = json ? dirname(out) : out;
+    return (await node()).createTfjsWriter(dir, opts.plan, { overwrite: opts.overwrite, ...(json ? { modelJsonName: basename(out) } : {}) });
+  },
+};

@@ -1,0 +1,47 @@
+/** Finding tensors by what a user types, and listing them in model order. */
+import { TensorNotFoundError, type TensorInfo, type TensorReader } from '@tfweights/core';
+import { matchForm, readableName } from './mapping/normalise.js';
+
+/** The tensor a user means: exact key, else exact name, else readable name, else loose match. */
+export function findTensor(reader: TensorReader, wanted: string): TensorInfo {
+  const infos = reader.list();
+  const found =
+    infos.find((t) => t.key === wanted) ??
+    infos.find((t) => t.name === wanted) ??
+    infos.find((t) => readableName(t) === wanted) ??
+    uniqueBy(infos, (t) => matchForm(readableName(t)) === matchForm(wanted));
+  if (!found) {
+    const names = [...new Set(infos.flatMap((t) => [t.key, readableName(t)]))];
+    throw new TensorNotFoundError(wanted, names, { file: reader.source });
+  }
+  return found;
+}
+
+function uniqueBy<T>(items: readonly T[], pred: (t: T) => boolean): T | undefined {
+  const hits = items.filter(pred);
+  return hits.length === 1 ? hits[0] : undefined;
+}
+
+/**
+ * Tensors in model order when the reader knows its layers (Keras: layer order, then each
+ * layer's weight order), followed by anything the layers do not mention; else list order.
+ */
+export function modelOrder(reader: TensorReader): TensorInfo[] {
+  const infos = reader.list();
+  const layers = reader.layers?.() ?? [];
+  if (layers.length === 0) return [...infos];
+  const byKey = new Map(infos.map((t) => [t.key, t]));
+  const seen = new Set<string>();
+  const out: TensorInfo[] = [];
+  for (const l of layers) {
+    for (const k of l.weights) {
+      const t = byKey.get(k);
+      if (t && !seen.has(k)) {
+        seen.add(k);
+        out.push(t);
+      }
+    }
+  }
+  for (const t of infos) if (!seen.has(t.key)) out.push(t);
+  return out;
+}

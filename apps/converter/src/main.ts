@@ -1,0 +1,205 @@
+/**
+ * The `tfweights` command line. `main(argv, io)` runs one command in-process and returns the
+ * exit code: 0 ok / equal, 1 differences (diff), 2 error (bad input or usage).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { isTfwError, type TensorReader } from '@tfweights/core';
+import { runDiff } from './commands/diff.js';
+import { runLs } from './commands/ls.js';
+import { runShow } from './commands/show.js';
+import { convert } from './convert.js';
+import { defaultRegistry } from './formats/index.js';
+import type { AdapterRegistry } from './formats/registry.js';
+import { processIo, type Io } from './io.js';
+import { parseCasts } from './mapping/cast.js';
+import { parseRenameArgs } from './mapping/rename.js';
+import { makeProgress } from './progress.js';
+import { formatBytes } from './stats.js';
+
+export const EXIT_OK = 0;
+export const EXIT_DIFFERENT = 1;
+export const EXIT_ERROR = 2;
+
+const EXIT_HELP = `
+Exit codes:
+  0  success (diff: the files are equal)
+  1  diff: the files differ
+  2  error: unreadable input, bad arguments, refused output`;
+
+export interface MainOptions {
+  /** Formats to use (default: every codec in this build). */
+  registry?: AdapterRegistry;
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+function number(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new CommanderError(EXIT_ERROR, 'tfweights.badNumber', `${name} must be a number ≥ 0, got '${v}'`);
+    return n;
+  };
+}
+
+/** Run the CLI with `argv` (arguments after the program name). Never throws; returns the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo(), options: MainOptions = {}): Promise<number> {
+  const registry = options.registry ?? defaultRegistry();
+  let code = EXIT_OK;
+  const withReader = async <T>(path: string, fn: (r: TensorReader) => Promise<T>): Promise<T> => {
+    const r = await registry.open(path);
+    try {
+      return await fn(r);
+    } finally {
+      await r.close();
+    }
+  };
+
+  const program = new Command('tfweights')
+    .description('Inspect, convert and compare TensorFlow, Keras, TF.js, NumPy and safetensors weights (no TensorFlow needed).')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: (s, write) => write(s) })
+    .addHelpText('after', `
+Formats: ${registry.all().map((a) => `${a.id}${a.open ? '' : ' (write only)'}${a.create ? '' : ' (read only)'}`).join(', ')}
+
+Examples:
+  tfweights ls model.h5
+  tfweights show ckpt/model.ckpt dense/kernel
+  tfweights convert ckpt/model.ckpt weights.npz
+  tfweights diff model.h5 model.weights.h5
+${EXIT_HELP}`);
+
+  program.command('ls')
+    .description('list the format and every tensor: key, readable name, dtype, shape, bytes (grouped by layer for Keras)')
+    .argument('<path>', 'a file, checkpoint prefix, SavedModel or tfjs directory')
+    .option('--json', 'print one JSON object {format, tensors: [{key, name, dtype, shape, bytes, role}]}')
+    .addHelpText('after', `
+Examples:
+  tfweights ls training/ckpt-2
+  tfweights ls model.keras --json
+${EXIT_HELP}`)
+    .action(async (path: string, o: { json?: boolean }) => {
+      code = await withReader(path, async (r) => runLs(r, Boolean(o.json), io));
+    });
+
+  program.command('show')
+    .description('one tensor: dtype, shape, statistics (min, max, mean, std, zeros, NaN, Inf), a histogram, the first values')
+    .argument('<path>', 'the weights file')
+    .argument('<name>', 'the tensor: its key or readable name (as ls prints it)')
+    .option('--json', 'print JSON instead of text')
+    .option('-n, --head <count>', 'how many leading values to print', number('--head'), 10)
+    .option('--bins <count>', 'histogram bins', number('--bins'), 16)
+    .addHelpText('after', `
+Examples:
+  tfweights show model.h5 dense/kernel
+  tfweights show ckpt 'layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE' -n 20
+${EXIT_HELP}`)
+    .action(async (path: string, name: string, o: { json?: boolean; head: number; bins: number }) => {
+      code = await withReader(path, (r) => runShow(r, name, { json: Boolean(o.json), head: Math.floor(o.head), bins: Math.max(1, Math.floor(o.bins)) }, io));
+    });
+
+  program.command('convert')
+    .description('convert weights between formats; the output format comes from OUT\'s extension or --to')
+    .argument('<in>', 'input (any readable format)')
+    .argument('<out>', 'output file, checkpoint prefix or directory (never the input)')
+    .option('--to <format>', `output format: ${registry.writableIds().join(', ')}`)
+    .option('--include <glob>', 'only tensors whose name or key matches (repeatable; * within a segment, ** across)', collect)
+    .option('--exclude <glob>', 'drop tensors whose name or key matches (repeatable)', collect)
+    .option('--drop-optimizer', 'drop optimizer state (slots, iteration counters)')
+    .option('--rename <rule>', 'old=new regular expression applied to names, or a .json file of rules (repeatable)', collect)
+    .option('--template <path>', 'a file or directory with the target structure (e.g. the Keras model the weights are for); prints a match report')
+    .option('--strict', 'with --template: fail when anything stays unmatched')
+    .option('--cast <from:to>', 'convert dtypes, e.g. float16:float32 (repeatable or comma-separated)', collect)
+    .addOption(new Option('--checkpoint-style <style>', 'checkpoint output: tf1 names or tf2 object graph (default: like the input)').choices(['tf1', 'tf2']))
+    .option('-f, --force', 'replace OUT if it exists')
+    .option('-q, --quiet', 'print nothing on success')
+    .addHelpText('after', `
+Output formats by extension: ${registry.all().filter((a) => a.create && a.extensions.length > 0).map((a) => `${a.extensions.join(' ')} → ${a.id}`).join('; ')}
+(a folder of .npy files: --to npy; a checkpoint prefix: --to checkpoint; a SavedModel: --to savedmodel --template DIR)
+
+Examples:
+  tfweights convert ckpt/model.ckpt weights.npz
+  tfweights convert ckpt/model.ckpt npy_out --to npy
+  tfweights convert model.h5 model.weights.h5
+  tfweights convert model.h5 tf_ckpt/ckpt --to checkpoint
+  tfweights convert ckpt/model.ckpt model_weights.h5 --template model.h5 --strict
+  tfweights convert model.h5 out.npz --include 'dense*/**' --rename '^dense=fc' --cast float32:float16
+${EXIT_HELP}`)
+    .action(async (input: string, output: string, o: {
+      to?: string; include?: string[]; exclude?: string[]; dropOptimizer?: boolean; rename?: string[]; template?: string;
+      strict?: boolean; cast?: string[]; checkpointStyle?: string; force?: boolean; quiet?: boolean;
+    }) => {
+      const progress = makeProgress(io, true);
+      try {
+        const result = await convert(registry, input, output, {
+          ...(o.to ? { to: o.to } : {}),
+          include: o.include ?? [], exclude: o.exclude ?? [], dropOptimizer: Boolean(o.dropOptimizer),
+          renames: parseRenameArgs(o.rename ?? []), casts: parseCasts(o.cast ?? []),
+          ...(o.template ? { template: o.template } : {}), strict: Boolean(o.strict), force: Boolean(o.force),
+          ...(o.checkpointStyle ? { extra: { style: o.checkpointStyle } } : {}),
+          log: (line) => io.err(line + '\n'),
+          onStart: (total) => progress.start(total, 'convert'),
+          onTensor: (bytes, name) => progress.advance(bytes, name),
+        });
+        progress.stop();
+        if (!o.quiet) {
+          io.err(`wrote ${output} (${result.to}): ${result.written.length} tensors, ${formatBytes(result.bytes)}` +
+            `${result.skipped.length > 0 ? `; ${result.skipped.length} left out` : ''}\n`);
+        }
+      } finally {
+        progress.stop();
+      }
+    });
+
+  program.command('diff')
+    .description('compare two weight files across formats: tensors only in A or B, shape and dtype mismatches, max abs and rel difference')
+    .argument('<a>', 'first file')
+    .argument('<b>', 'second file')
+    .option('--json', 'print one JSON object')
+    .option('--atol <x>', 'absolute tolerance', number('--atol'), 0)
+    .option('--rtol <y>', 'relative tolerance', number('--rtol'), 0)
+    .option('--all', 'also count optimizer state / bookkeeping that only one side has')
+    .addHelpText('after', `
+Two tensors are equal when every |a - b| <= atol + rtol * |b| (default: exactly equal) and
+their dtypes and shapes agree. Tensors pair by key, then by readable name.
+
+Examples:
+  tfweights diff model.h5 model.weights.h5
+  tfweights diff ckpt/model.ckpt weights.npz --rtol 1e-6 --json
+${EXIT_HELP}`)
+    .action(async (a: string, b: string, o: { json?: boolean; atol: number; rtol: number; all?: boolean }) => {
+      const progress = makeProgress(io, !o.json);
+      await withReader(a, (ra) => withReader(b, async (rb) => {
+        progress.start(ra.list().reduce((s, t) => s + t.byteLength, 0) + rb.list().reduce((s, t) => s + t.byteLength, 0), 'diff');
+        try {
+          code = await runDiff(ra, rb, { json: Boolean(o.json), atol: o.atol, rtol: o.rtol, all: Boolean(o.all), onPair: (n, name) => progress.advance(n, name) }, io);
+        } finally {
+          progress.stop();
+        }
+      }));
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
+      if (err.code === 'tfweights.badNumber') io.err(`tfweights: ${err.message}\n`);
+      return EXIT_ERROR;
+    }
+    io.err(`tfweights: ${errorLine(err)}\n`);
+    return EXIT_ERROR;
+  }
+}
+
+/** One line for any error: TfwError messages already name the file. */
+export function errorLine(err: unknown): string {
+  if (isTfwError(err)) return err.message.split('\n')[0]!;
+  if (err instanceof Error) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code && e.path) return `${e.path}: ${e.message.split('\n')[0]}`;
+    return `internal error: ${e.message.split('\n')[0]}`;
+  }
+  return String(err);
+}

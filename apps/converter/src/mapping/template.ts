@@ -1,0 +1,83 @@
+/**
+ * --template: pair each source tensor with a tensor of the target structure. First by
+ * normalised name, then, for what is left, by order and shape (the i-th unmatched source
+ * tensor of a shape goes to the i-th unmatched target tensor of that shape). Nothing is
+ * matched silently: the result says how each pair was made and what stayed unmatched.
+ */
+import type { TensorInfo } from '@tfweights/core';
+import { matchForm, matchForms, readableName } from './normalise.js';
+
+export interface TemplatePair {
+  readonly source: TensorInfo;
+  readonly target: TensorInfo;
+  readonly how: 'name' | 'order';
+}
+
+export interface TemplateMatch {
+  readonly pairs: readonly TemplatePair[];
+  /** Source tensors with no place in the template (not written). */
+  readonly unmatchedSource: readonly TensorInfo[];
+  /** Template tensors no source tensor fills. */
+  readonly unmatchedTarget: readonly TensorInfo[];
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * Match `sources` (already renamed: `nameOf` gives the name to match with) to `targets`.
+ * Both lists should be in layer/file order for the order pass to be meaningful.
+ */
+export function matchTemplate(
+  sources: readonly TensorInfo[], targets: readonly TensorInfo[], nameOf: (t: TensorInfo) => string = readableName,
+): TemplateMatch {
+  const pairs: TemplatePair[] = [];
+  const targetByName = new Map<string, TensorInfo[]>();
+  for (const t of targets) {
+    for (const k of matchForms(t)) targetByName.set(k, [...(targetByName.get(k) ?? []), t]);
+  }
+  const used = new Set<TensorInfo>();
+  const leftSources: TensorInfo[] = [];
+  for (const s of sources) {
+    const full = s.attrs?.full_name;
+    const keys = [matchForm(nameOf(s)), ...(typeof full === 'string' && full !== '' ? [matchForm(full)] : [])];
+    const cands = keys.flatMap((k) => targetByName.get(k) ?? []);
+    const t = cands.find((c) => !used.has(c) && sameShape(c.shape, s.shape));
+    if (t) {
+      used.add(t);
+      pairs.push({ source: s, target: t, how: 'name' });
+    } else leftSources.push(s);
+  }
+  // Order pass: per shape, the i-th unmatched source goes to the i-th unmatched target.
+  const shapeKey = (t: TensorInfo) => t.shape.join(',');
+  const freeTargets = new Map<string, TensorInfo[]>();
+  for (const t of targets) {
+    if (used.has(t)) continue;
+    freeTargets.set(shapeKey(t), [...(freeTargets.get(shapeKey(t)) ?? []), t]);
+  }
+  const unmatchedSource: TensorInfo[] = [];
+  for (const s of leftSources) {
+    const t = freeTargets.get(shapeKey(s))?.shift();
+    if (!t) {
+      unmatchedSource.push(s);
+      continue;
+    }
+    used.add(t);
+    pairs.push({ source: s, target: t, how: 'order' });
+  }
+  return { pairs, unmatchedSource, unmatchedTarget: targets.filter((t) => !used.has(t)) };
+}
+
+/** The human report printed by `convert --template`. */
+export function templateReport(m: TemplateMatch, nameOf: (t: TensorInfo) => string = readableName): string[] {
+  const lines: string[] = [];
+  const byName = m.pairs.filter((p) => p.how === 'name').length;
+  const byOrder = m.pairs.length - byName;
+  lines.push(`template match: ${m.pairs.length} matched (${byName} by name, ${byOrder} by order and shape), ` +
+    `${m.unmatchedSource.length} source unmatched, ${m.unmatchedTarget.length} template unmatched`);
+  for (const p of m.pairs) {
+    lines.push(`  ${p.how === 'name' ? '=' : '~'} ${nameOf(p.source)} -> ${readableName(p.target)} [${p.target.shape.join(', ')}]${p.how === 'order' ? ' (by order and shape)' : ''}`);
+  }
+  for (const s of m.unmatchedSource) lines.push(`  - ${nameOf(s)} [${s.shape.join(', ')}]: no template tensor of this name or shape (not written)`);
+  for (const t of m.unmatchedTarget) lines.push(`  + ${readableName(t)} [${t.shape.join(', ')}]: in the template, no source tensor fills it`);
+  return lines;
+}
