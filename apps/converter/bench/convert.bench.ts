@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeTensor, type TensorInfo } from '@tfweights/core';
-import { defaultRegistry } from '../src/formats/index.js';
+import { defaultRegistry } from 'tfweights';
 
 const MiB = 2 ** 20;
 const GIB = Number(process.env.TFW_BENCH_GIB ?? 4.25);

@@ -7,14 +7,9 @@ import { isTfwError, type TensorReader } from '@tfweights/core';
 import { runDiff } from './commands/diff.js';
 import { runLs } from './commands/ls.js';
 import { runShow } from './commands/show.js';
-import { convert } from './convert.js';
-import { defaultRegistry } from './formats/index.js';
-import type { AdapterRegistry } from './formats/registry.js';
+import { convert, defaultRegistry, parseCasts, parseRenameArgs, formatBytes, type AdapterRegistry } from 'tfweights';
 import { processIo, type Io } from './io.js';
-import { parseCasts } from './mapping/cast.js';
-import { parseRenameArgs } from './mapping/rename.js';
 import { makeProgress } from './progress.js';
-import { formatBytes } from './stats.js';
 
 export const EXIT_OK = 0;
 export const EXIT_DIFFERENT = 1;

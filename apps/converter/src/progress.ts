@@ -1,7 +1,7 @@
 /** Byte-counting progress bars on stderr; a no-op unless stderr is a terminal and output is not JSON. */
 import cliProgress from 'cli-progress';
 import type { Io } from './io.js';
-import { formatBytes } from './stats.js';
+import { formatBytes } from 'tfweights';
 
 export interface Progress {
   /** Start a bar for `total` bytes. */

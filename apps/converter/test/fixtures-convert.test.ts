@@ -7,10 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCheckpoint } from '@tfweights/checkpoint/node';
 import { fixture, fixtureFolders, haveFixtures, loadTruth, runPython, tempDir, type TruthTensor } from '@tfweights/testkit';
-import { defaultRegistry } from '../src/formats/index.js';
+import { defaultRegistry, readableName } from 'tfweights';
 import { memoryIo } from '../src/io.js';
 import { main } from '../src/main.js';
-import { readableName } from '../src/mapping/normalise.js';
 import { inspectWithPython, numpyPython } from './helpers/python-inspect.js';
 
 const registry = defaultRegistry();

@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { fixture, fixtureFolders, haveFixtures, loadTruth } from '@tfweights/testkit';
-import { defaultRegistry } from '../src/formats/index.js';
+import { defaultRegistry } from 'tfweights';
 import { memoryIo } from '../src/io.js';
 import { main } from '../src/main.js';
 

@@ -5,7 +5,7 @@
  */
 import { dtypeInfo, type DTypeName } from './dtype.js';
 import { InvalidArgumentError, LimitExceededError } from './errors.js';
-import { widen16 } from './float16.js';
+import { float32ToBfloat16, float32ToFloat16, widen16 } from './float16.js';
 
 /** What a tensor is for, so tools can drop optimizer state on request. */
 export type TensorRole = 'weight' | 'optimizer' | 'bookkeeping' | 'metadata';
@@ -169,5 +169,59 @@ export function swapBytesInPlace(data: Uint8Array, componentSize: number): void 
       data[a] = data[b]!;
       data[b] = tmp;
     }
+  }
+}
+
+/**
+ * A new tensor of the same dtype, shape and names whose values are `fn(value, index)`.
+ * float16/bfloat16 are computed in float32 and rounded back (nearest even); integer results
+ * are rounded and must fit the dtype (InvalidArgumentError otherwise); int64/uint64 go
+ * through numbers, so they must stay within ±2^53.
+ */
+export function mapValues(t: Tensor, fn: (value: number, index: number) => number): Tensor {
+  const info = dtypeInfo(t.dtype);
+  if (info.kind !== 'float' && info.kind !== 'int' && info.kind !== 'uint' && info.kind !== 'bool') {
+    throw new InvalidArgumentError(`mapValues works on real numbers; tensor '${t.key}' is ${t.dtype}`);
+  }
+  const src = toFloat64(t);
+  const out = new Uint8Array(t.data.byteLength);
+  const view = new DataView(out.buffer);
+  const size = info.itemSize;
+  for (let i = 0; i < src.length; i++) {
+    const v = fn(src[i]!, i);
+    const at = i * size;
+    switch (t.dtype) {
+      case 'float32': view.setFloat32(at, v, true); break;
+      case 'float64': view.setFloat64(at, v, true); break;
+      case 'float16': view.setUint16(at, float32ToFloat16(v), true); break;
+      case 'bfloat16': view.setUint16(at, float32ToBfloat16(v), true); break;
+      case 'bool': out[at] = v ? 1 : 0; break;
+      default: setInteger(view, at, t.dtype, Math.round(v), t.key);
+    }
+  }
+  const { data: _old, strings: _s, ...rest } = t;
+  return { ...rest, data: out };
+}
+
+const INT_RANGES: Partial<Record<DTypeName, [number, number]>> = {
+  int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], uint16: [0, 65535],
+  int32: [-(2 ** 31), 2 ** 31 - 1], uint32: [0, 2 ** 32 - 1],
+  int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER], uint64: [0, Number.MAX_SAFE_INTEGER],
+};
+
+function setInteger(view: DataView, at: number, dtype: DTypeName, v: number, key: string): void {
+  const range = INT_RANGES[dtype];
+  if (!range || !(v >= range[0] && v <= range[1])) {
+    throw new InvalidArgumentError(`value ${v} does not fit ${dtype} in tensor '${key}'`);
+  }
+  switch (dtype) {
+    case 'int8': view.setInt8(at, v); break;
+    case 'uint8': view.setUint8(at, v); break;
+    case 'int16': view.setInt16(at, v, true); break;
+    case 'uint16': view.setUint16(at, v, true); break;
+    case 'int32': view.setInt32(at, v, true); break;
+    case 'uint32': view.setUint32(at, v, true); break;
+    case 'int64': view.setBigInt64(at, BigInt(v), true); break;
+    default: view.setBigUint64(at, BigInt(v), true);
   }
 }

@@ -52,3 +52,16 @@ describe('tensors', () => {
     expect(isTfwError(new Error('x'))).toBe(false);
   });
 });
+
+describe('mapValues', () => {
+  it('keeps dtype, rounds 16-bit floats and refuses integer overflow', async () => {
+    const { mapValues: map, float32ToFloat16: f16 } = await import('../src/index.js');
+    const f = makeTensor('k', 'float32', [3], new Uint8Array(new Float32Array([1, -2, 0.5]).buffer));
+    expect(Array.from(typedValues(map(f, (v) => v * 0.8)) as Float32Array)).toEqual([0.8, -1.6, 0.4].map(Math.fround));
+    const h = makeTensor('h', 'float16', [2], new Uint8Array(new Uint16Array([f16(1), f16(3)]).buffer));
+    expect(Array.from(typedValues(map(h, (v) => v / 3)) as Uint16Array)).toEqual([f16(1 / 3), f16(1)]);
+    const i = makeTensor('i', 'int8', [2], new Uint8Array([100, 5]));
+    expect(() => map(i, (v) => v * 2)).toThrow(/does not fit int8/);
+    expect(Array.from(typedValues(map(i, (v, n) => v + n)) as Int8Array)).toEqual([100, 6]);
+  });
+});

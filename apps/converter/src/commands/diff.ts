@@ -1,9 +1,7 @@
 /** `tfweights diff A B [--json] [--atol X] [--rtol Y]`: exit 0 when equal, 1 when different. */
 import type { TensorInfo, TensorReader } from '@tfweights/core';
-import { diffReaders, type DiffOptions, type DiffResult } from '../diff.js';
+import { diffReaders, type DiffOptions, type DiffResult, readableName, formatNumber } from 'tfweights';
 import type { Io } from '../io.js';
-import { readableName } from '../mapping/normalise.js';
-import { formatNumber } from '../stats.js';
 
 export async function runDiff(a: TensorReader, b: TensorReader, opts: DiffOptions & { json?: boolean }, io: Io): Promise<number> {
   const r = await diffReaders(a, b, opts);

@@ -1,8 +1,7 @@
 /** `tfweights ls PATH [--json]`: the format and every tensor. */
 import type { TensorInfo, TensorReader } from '@tfweights/core';
 import type { Io } from '../io.js';
-import { bytesOf, readableName } from '../mapping/normalise.js';
-import { formatBytes } from '../stats.js';
+import { byteCountOf, readableName, formatBytes } from 'tfweights';
 
 /** The `--json` object of `ls`. */
 export function lsJson(reader: TensorReader): Record<string, unknown> {
@@ -11,7 +10,7 @@ export function lsJson(reader: TensorReader): Record<string, unknown> {
     name: readableName(t),
     dtype: t.dtype,
     shape: [...t.shape],
-    bytes: bytesOf(t),
+    bytes: byteCountOf(t),
     role: t.role ?? 'weight',
     ...(t.layer ? { layer: t.layer } : {}),
     ...(t.attrs ? { attrs: t.attrs } : {}),
@@ -30,7 +29,7 @@ const MARK: Record<string, string> = { optimizer: '[optimizer]', bookkeeping: '[
 /** The text listing: a table, grouped by layer when the format knows layers. */
 export function lsText(reader: TensorReader): string {
   const infos = reader.list();
-  const lines: string[] = [`${reader.source}: ${reader.format}, ${infos.length} tensors, ${formatBytes(infos.reduce((s, t) => s + bytesOf(t), 0))}`];
+  const lines: string[] = [`${reader.source}: ${reader.format}, ${infos.length} tensors, ${formatBytes(infos.reduce((s, t) => s + byteCountOf(t), 0))}`];
   const layers = (reader.layers?.() ?? []).filter((l) => l.weights.length > 0);
   const byKey = new Map(infos.map((t) => [t.key, t]));
   const listed = new Set<string>();
@@ -58,7 +57,7 @@ export function lsText(reader: TensorReader): string {
 }
 
 function row(t: TensorInfo): string[] {
-  return [readableName(t), t.dtype, `[${t.shape.join(', ')}]`, formatBytes(bytesOf(t))];
+  return [readableName(t), t.dtype, `[${t.shape.join(', ')}]`, formatBytes(byteCountOf(t))];
 }
 
 export function runLs(reader: TensorReader, json: boolean, io: Io): number {

@@ -1,9 +1,7 @@
 /** `tfweights show PATH NAME`: one tensor's facts, statistics, histogram and first values. */
 import type { Tensor, TensorReader } from '@tfweights/core';
 import type { Io } from '../io.js';
-import { findTensor } from '../lookup.js';
-import { readableName } from '../mapping/normalise.js';
-import { formatBytes, formatNumber, histogram, numericValues, renderHistogram, statsOf } from '../stats.js';
+import { findTensor, readableName, formatBytes, formatNumber, histogram, numericValues, renderHistogram, statsOf } from 'tfweights';
 
 export interface ShowOptions {
   json?: boolean;

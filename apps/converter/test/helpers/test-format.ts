@@ -8,8 +8,7 @@ import {
   makeStringTensor, makeTensor, startsWith, TensorNotFoundError, type LayerInfo, type Tensor, type TensorInfo, type TensorReader, type TensorRole,
 } from '@tfweights/core';
 import { createFileSink } from '@tfweights/core/node';
-import type { FormatAdapter, PipelineWriter } from '../../src/formats/adapter.js';
-import { AdapterRegistry } from '../../src/formats/registry.js';
+import { type FormatAdapter, type PipelineWriter, AdapterRegistry } from 'tfweights';
 
 interface StoredTensor {
   key: string;

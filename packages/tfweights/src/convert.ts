@@ -11,7 +11,7 @@ import type { AdapterRegistry } from './formats/registry.js';
 import { modelOrder } from './lookup.js';
 import { castDtype, castTensor, type CastMap } from './mapping/cast.js';
 import { makeFilter } from './mapping/glob.js';
-import { bytesOf, readableName } from './mapping/normalise.js';
+import { byteCountOf, readableName } from './mapping/normalise.js';
 import { applyRenames, type RenameRule } from './mapping/rename.js';
 import { releaseMemory } from './release-memory.js';
 import { matchTemplate, templateReport, type TemplateMatch } from './mapping/template.js';
@@ -70,11 +70,24 @@ function isContainerOnly(t: TensorInfo): boolean {
   return t.role === 'metadata' || t.key === '_CHECKPOINTABLE_OBJECT_GRAPH';
 }
 
+/** Convert the file at `input` into `output` (format from `opts.to` or OUT's extension). */
 export async function convert(registry: AdapterRegistry, input: string, output: string, opts: ConvertOptions = {}): Promise<ConvertResult> {
   refuseOverwritingInput(samePathish(output), [samePathish(input)]);
+  const reader = await registry.open(input);
+  try {
+    return { ...(await convertReader(registry, reader, output, opts)), input };
+  } finally {
+    await reader.close();
+  }
+}
+
+/**
+ * Write what an open reader holds into `output`, through the same plan as {@link convert}
+ * (filters, renames, template matching, casts). The reader stays open.
+ */
+export async function convertReader(registry: AdapterRegistry, reader: TensorReader, output: string, opts: ConvertOptions = {}): Promise<ConvertResult> {
   if (opts.template) refuseOverwritingInput(samePathish(output), [samePathish(opts.template)]);
   const adapter = registry.outputAdapter(output, opts.to);
-  const reader = await registry.open(input);
   let template: TensorReader | undefined;
   try {
     if (opts.template) template = await registry.open(opts.template);
@@ -87,10 +100,9 @@ export async function convert(registry: AdapterRegistry, input: string, output: 
       plan: plan.written.map(plannedInfo),
     });
     const bytes = await stream(reader, writer, plan.written, opts);
-    return { input, output, from: reader.format, to: adapter.id, bytes, ...plan };
+    return { input: reader.source, output, from: reader.format, to: adapter.id, bytes, ...plan };
   } finally {
     await template?.close();
-    await reader.close();
   }
 }
 
@@ -165,7 +177,7 @@ function fileOrder(reader: TensorReader): readonly string[] | undefined {
 /** The TensorInfo a planned tensor will have in the output. */
 export function plannedInfo(p: PlannedTensor): TensorInfo {
   const s = p.source;
-  const byteLength = p.dtype === s.dtype ? bytesOf(s) : byteLengthOf(p.dtype, s.shape);
+  const byteLength = p.dtype === s.dtype ? byteCountOf(s) : byteLengthOf(p.dtype, s.shape);
   return {
     key: p.key, name: p.name, dtype: p.dtype, shape: s.shape, byteLength,
     ...(s.role ? { role: s.role } : {}), ...(p.layer ? { layer: p.layer } : {}), ...(s.attrs ? { attrs: s.attrs } : {}),
@@ -178,7 +190,7 @@ export function plannedInfo(p: PlannedTensor): TensorInfo {
  */
 async function stream(reader: TensorReader, writer: PipelineWriter, plan: readonly PlannedTensor[], opts: ConvertOptions): Promise<number> {
   const bySource = new Map(plan.map((p) => [p.source.key, p]));
-  const total = plan.reduce((s, p) => s + bytesOf(p.source), 0);
+  const total = plan.reduce((s, p) => s + byteCountOf(p.source), 0);
   opts.onStart?.(total);
   let bytes = 0;
   try {

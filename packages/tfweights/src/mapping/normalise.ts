@@ -51,7 +51,7 @@ export function matchForms(info: Pick<TensorInfo, 'key' | 'name' | 'attrs'>): st
  * Bytes of a tensor's data: the reader's `byteLength`, or (when a reader reports 0 for a
  * non-empty fixed-size tensor) what its dtype and shape take.
  */
-export function bytesOf(info: Pick<TensorInfo, 'dtype' | 'shape' | 'byteLength'>): number {
+export function byteCountOf(info: Pick<TensorInfo, 'dtype' | 'shape' | 'byteLength'>): number {
   if (info.byteLength > 0) return info.byteLength;
   try {
     return dtypeInfo(info.dtype).itemSize > 0 ? byteLengthOf(info.dtype, info.shape) : 0;

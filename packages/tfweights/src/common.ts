@@ -1,0 +1,20 @@
+/** What both entries of `tfweights` export (browser-safe). */
+export * from '@tfweights/core';
+export * as checkpoint from '@tfweights/checkpoint';
+export * as keras from '@tfweights/keras';
+export * as npy from '@tfweights/npy';
+export * as safetensors from '@tfweights/safetensors';
+export * as savedmodel from '@tfweights/savedmodel';
+export * as tfjs from '@tfweights/tfjs';
+export { toTfTensor, fromTfTensor, getWeights, layersOf, EditableWeights, readerIOHandler, type ToTfOptions, type FromTfOptions } from '@tfweights/tfjs';
+export { TensorSet, OverlayReader, type TensorSetOptions } from './tensor-set.js';
+export { WeightsFile } from './weights-file.js';
+export { openSource, asSource } from './open-source.js';
+export { findTensor, modelOrder } from './lookup.js';
+export { normaliseName, readableName, matchForm, matchForms, byteCountOf } from './mapping/normalise.js';
+export { globToRegExp, makeFilter, type FilterOptions } from './mapping/glob.js';
+export { parseCasts, castTensor, castDtype, type CastMap } from './mapping/cast.js';
+export { matchTemplate, templateReport, type TemplateMatch, type TemplatePair } from './mapping/template.js';
+export { diffReaders, compareValues, pairUp, type DiffOptions, type DiffResult, type TensorDiff } from './diff.js';
+export { tensorStats, statsOf, histogram, renderHistogram, numericValues, formatNumber, formatBytes, type TensorStats, type Histogram } from './stats.js';
+export * from './keras-tfjs/browser.js';

@@ -1,0 +1,33 @@
+/** `open()`: any weights file by path, URL or bytes, format detected from its content. */
+import { HttpSource, readAll, sniffInputOf, type ByteSource } from '@tfweights/core';
+import { defaultRegistry } from './formats/index.js';
+import { openKerasInput } from './keras-tfjs/open-input.js';
+import { asSource, openSource } from './open-source.js';
+import { WeightsFile } from './weights-file.js';
+import { kerasH5Format, keras3Format } from '@tfweights/keras';
+
+/**
+ * Open weights, detecting the format from the content (never from the extension).
+ *
+ * - a path: a checkpoint (prefix, `.index`, a shard, or a directory with a `checkpoint`
+ *   file), a SavedModel directory, a Keras `.h5` / `.weights.h5` / `.keras`, `.npy`,
+ *   `.npz`, a folder of `.npy`, a tfjs `model.json`, or a `.safetensors` file;
+ * - an `http(s)://` URL of a single-file format (read with range requests);
+ * - bytes or a ByteSource of a single-file format.
+ *
+ * @example
+ * const model = await open('model.h5');
+ * for (const layer of model.layers()) console.log(layer.name, layer.weights);
+ * const kernel = await model.read('dense/kernel');
+ * await model.close();
+ */
+export async function open(input: string | ByteSource | Uint8Array | ArrayBuffer): Promise<WeightsFile> {
+  if (typeof input === 'string' && !/^https?:\/\//.test(input)) return new WeightsFile(await defaultRegistry().open(input));
+  const source = typeof input === 'string' ? await HttpSource.open(input) : asSource(input);
+  const sniff = await sniffInputOf(source);
+  if (kerasH5Format.sniff(sniff) || keras3Format.sniff(sniff)) {
+    // h5wasm reads files, not ranges: Keras bytes go through a temporary file.
+    return new WeightsFile(await openKerasInput(await readAll(source)));
+  }
+  return new WeightsFile(await openSource(source));
+}
