@@ -118,9 +118,22 @@ export function planConversion(
   const all = modelOrder(reader);
   const kept: TensorInfo[] = [];
   const skipped: TensorInfo[] = [];
+  const refusedBy = (t: TensorInfo): string | undefined => {
+    const verdict = adapter.accepts?.(t, { source: reader, ...(template ? { template } : {}) });
+    return verdict === undefined || verdict === true ? undefined : verdict;
+  };
+  const reasons = new Map<string, string[]>();
   for (const t of all) {
-    if (keep(t) && (passthrough || !isContainerOnly(t))) kept.push(t);
-    else skipped.push(t);
+    const refused = keep(t) && (passthrough || !isContainerOnly(t)) ? refusedBy(t) : 'filtered';
+    if (refused === undefined) kept.push(t);
+    else {
+      skipped.push(t);
+      if (refused !== 'filtered') reasons.set(refused, [...(reasons.get(refused) ?? []), readableName(t)]);
+    }
+  }
+  for (const [why, names] of reasons) {
+    const some = names.slice(0, 3).join(', ') + (names.length > 3 ? `, … (${names.length - 3} more)` : '');
+    opts.log?.(`left out ${names.length} tensor(s): ${why}: ${some}`);
   }
   const nameOf = (t: TensorInfo) => applyRenames(readableName(t), renames);
   let written: PlannedTensor[];
@@ -167,10 +180,11 @@ export function planConversion(
 
 /** Keys in data-file order, for readers that can tell it without reading (checkpoints: `dataOrder()`). */
 function fileOrder(reader: TensorReader): readonly string[] | undefined {
-  const r = reader as TensorReader & { dataOrder?: () => string[] };
-  if (typeof r.dataOrder !== 'function') return undefined;
+  const r = reader as TensorReader & { dataOrder?: () => readonly string[] | undefined };
+  const all = r.dataOrder?.();
+  if (!all) return undefined;
   const listed = new Set(reader.list().map((t) => t.key));
-  const order = r.dataOrder().filter((k) => listed.has(k));
+  const order = all.filter((k) => listed.has(k));
   return order.length === listed.size ? order : undefined;
 }
 

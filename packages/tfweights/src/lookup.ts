@@ -24,12 +24,19 @@ function uniqueBy<T>(items: readonly T[], pred: (t: T) => boolean): T | undefine
 
 /**
  * Tensors in model order when the reader knows its layers (Keras: layer order, then each
- * layer's weight order), followed by anything the layers do not mention; else list order.
+ * layer's weight order), followed by anything the layers do not mention; else the data-file
+ * order when the reader has one (checkpoints), else list order.
  */
 export function modelOrder(reader: TensorReader): TensorInfo[] {
   const infos = reader.list();
   const layers = reader.layers?.() ?? [];
-  if (layers.length === 0) return [...infos];
+  if (layers.length === 0) {
+    // Checkpoints know the order TF wrote variables in (creation order: kernel before bias).
+    const order = (reader as TensorReader & { dataOrder?: () => readonly string[] | undefined }).dataOrder?.();
+    if (!order) return [...infos];
+    const rank = new Map(order.map((k, i) => [k, i]));
+    return [...infos].sort((a, b) => (rank.get(a.key) ?? Infinity) - (rank.get(b.key) ?? Infinity));
+  }
   const byKey = new Map(infos.map((t) => [t.key, t]));
   const seen = new Set<string>();
   const out: TensorInfo[] = [];

@@ -59,4 +59,10 @@ export interface FormatAdapter {
   create?(path: string, opts: CreateOptions): Promise<PipelineWriter>;
   /** True when the writer needs `--template` (SavedModel). */
   readonly needsTemplate?: boolean;
+  /**
+   * Whether the output can hold this tensor (e.g. a weights-only Keras file has no place for
+   * optimizer state or a checkpoint's save_counter). Tensors it refuses are planned as left
+   * out, with the reason, instead of being dropped silently by the writer.
+   */
+  accepts?(info: TensorInfo, opts: Pick<CreateOptions, 'source' | 'template'>): true | string;
 }

@@ -10,7 +10,7 @@
  * The Node entry (which starts h5wasm, ~600 MiB of address space) is loaded only when used.
  */
 const node = () => import('@tfweights/keras/node');
-import type { TensorReader } from '@tfweights/core';
+import type { Tensor, TensorInfo, TensorReader } from '@tfweights/core';
 import { keras3Format, kerasH5Format } from '@tfweights/keras';
 import type { CreateOptions, FormatAdapter, PipelineWriter } from './adapter.js';
 
@@ -36,14 +36,92 @@ function legacyConfig(opts: CreateOptions): { modelConfig?: unknown; trainingCon
 }
 
 /**
- * Keras groups weights by layer; a tensor named without a layer (a SavedModel variable `a`, a
- * TF1 `global_step`) becomes a layer of its own name, as Keras would store a lone variable.
+ * Keras groups weights by layer, and a layer name has no `/`. Tensors from a Keras file keep
+ * their layers and order and stream straight through. Others are named the way Keras names
+ * variables, deciding with every tensor in view (the Keras writers hold every tensor until
+ * finish anyway, so holding them here costs no extra memory):
+ * - a TF2 checkpoint variable by its `full_name` (`sequential/dense/kernel` → layer `dense`,
+ *   weight `dense/kernel`) rather than its object path (`model/layer_with_weights-0/kernel`),
+ *   when no other tensor has the same full_name (SavedModel variables are often all called
+ *   `Variable`); else by its readable name;
+ * - a path by its last two parts, a lone variable (a SavedModel's `a`) as a layer of its own;
+ * - and in Keras's order inside each layer, since Keras assigns weights by position.
  */
-function ownLayers(w: PipelineWriter): PipelineWriter {
+function kerasLayers(w: PipelineWriter, opts: CreateOptions): PipelineWriter {
+  if (isKeras(opts.source)) return w;
+  const held: Tensor[] = [];
   return {
-    write: (t) => w.write(!t.layer && t.role !== 'optimizer' && !t.name.includes('/') ? { ...t, layer: t.name } : t),
-    finish: () => w.finish(),
+    write: async (t) => {
+      held.push(t);
+    },
+    finish: async () => {
+      for (const t of inKerasOrder(kerasNamed(held))) await w.write(t);
+      held.length = 0;
+      await w.finish();
+    },
     abort: () => w.abort(),
+  };
+}
+
+/** `<layer>/<weight>` names and layers for tensors that do not come from Keras. */
+function kerasNamed(tensors: readonly Tensor[]): Tensor[] {
+  const fullName = (t: Tensor) => (typeof t.attrs?.full_name === 'string' && t.attrs.full_name !== '' ? t.attrs.full_name.replace(/:\d+$/, '') : undefined);
+  const count = new Map<string, number>();
+  for (const t of tensors) {
+    const f = fullName(t);
+    if (f !== undefined) count.set(f, (count.get(f) ?? 0) + 1);
+  }
+  const used = new Set<string>();
+  return tensors.map((t) => {
+    if (t.role === 'optimizer') return t;
+    const f = fullName(t);
+    const parts = (f !== undefined && count.get(f) === 1 ? f : t.name).split('/').filter(Boolean);
+    let layer = parts.length < 2 ? parts[0]! : parts[parts.length - 2]!;
+    const weight = parts[parts.length - 1]!;
+    if (used.has(`${layer}/${weight}`)) layer = parts.slice(0, -1).join('_') || `${layer}_${used.size}`;
+    used.add(`${layer}/${weight}`);
+    return { ...t, name: parts.length < 2 ? layer : `${layer}/${weight}`, layer };
+  });
+}
+
+/** Keras's own order of a layer's weights (trainable first, as `layer.weights` lists them). */
+const KERAS_WEIGHT_ORDER = [
+  'kernel', 'depthwise_kernel', 'pointwise_kernel', 'recurrent_kernel', 'embeddings', 'bias',
+  'gamma', 'beta', 'moving_mean', 'moving_variance',
+];
+
+/** Stable: layers keep their first-seen order; inside a layer, known names go first in Keras order. */
+function inKerasOrder(tensors: readonly Tensor[]): Tensor[] {
+  const layerRank = new Map<string, number>();
+  for (const t of tensors) if (t.layer !== undefined && !layerRank.has(t.layer)) layerRank.set(t.layer, layerRank.size);
+  const weightRank = (t: Tensor) => {
+    const i = KERAS_WEIGHT_ORDER.indexOf(t.name.slice(t.name.lastIndexOf('/') + 1));
+    return i < 0 ? KERAS_WEIGHT_ORDER.length : i;
+  };
+  return tensors
+    .map((t, i) => ({ t, i }))
+    .sort((a, b) => (layerRank.get(a.t.layer ?? '') ?? -1) - (layerRank.get(b.t.layer ?? '') ?? -1) || weightRank(a.t) - weightRank(b.t) || a.i - b.i)
+    .map((x) => x.t);
+}
+
+function isKeras(r: TensorReader | undefined): boolean {
+  return r?.format === 'keras-h5' || r?.format === 'keras3';
+}
+
+/**
+ * What a Keras file can hold: weights always; a Keras input's optimizer state when the output
+ * has a place for it; never TensorFlow bookkeeping (save_counter, global_step), and never
+ * another framework's optimizer slots, whose order Keras could not map.
+ */
+function kerasAccepts(kind: 'keras-h5' | 'keras3') {
+  return (t: TensorInfo, opts: Pick<CreateOptions, 'source' | 'template'>): true | string => {
+    if (t.role === 'bookkeeping') return 'a Keras file has no place for TensorFlow bookkeeping (save_counter, global_step)';
+    if (t.role !== 'optimizer') return true;
+    if (!isKeras(opts.source)) return `optimizer state of a ${opts.source?.format ?? 'non-Keras'} file cannot be mapped onto a Keras optimizer (pass --drop-optimizer to leave it out quietly)`;
+    if (kind === 'keras-h5' && legacyConfig({ ...opts, overwrite: false, plan: [] }).modelConfig === undefined) {
+      return 'a weights-only legacy .h5 has no optimizer group (give a model.save file as --template to keep it)';
+    }
+    return true;
   };
 }
 
@@ -53,12 +131,13 @@ export const kerasH5Adapter: FormatAdapter = {
   extensions: ['.h5', '.hdf5'],
   detect: (p) => p.kind === 'file' && p.sniff !== undefined && kerasH5Format.sniff(p.sniff),
   open: async (path) => (await node()).openKeras(path),
-  create: async (path, opts): Promise<PipelineWriter> => ownLayers((await node()).createKerasH5Writer(path, {
+  create: async (path, opts): Promise<PipelineWriter> => kerasLayers((await node()).createKerasH5Writer(path, {
     overwrite: opts.overwrite,
     classes: layerClasses(opts.template, opts.source),
     ...legacyConfig(opts),
     ...(opts.source ? { inputs: [opts.source.source] } : {}),
-  })),
+  }), opts),
+  accepts: kerasAccepts('keras-h5'),
 };
 
 export const keras3Adapter: FormatAdapter = {
@@ -71,8 +150,9 @@ export const keras3Adapter: FormatAdapter = {
     const common = { overwrite: opts.overwrite, classes: layerClasses(opts.template, opts.source), ...(opts.source ? { inputs: [opts.source.source] } : {}) };
     if (path.toLowerCase().endsWith('.keras')) {
       const cfg = [opts.template, opts.source].find((r) => r?.format === 'keras3' && r.metadata?.model_config !== undefined)?.metadata?.model_config;
-      return ownLayers((await node()).createKerasArchiveWriter(path, { ...common, ...(cfg !== undefined ? { config: cfg } : {}) }));
+      return kerasLayers((await node()).createKerasArchiveWriter(path, { ...common, ...(cfg !== undefined ? { config: cfg } : {}) }), opts);
     }
-    return ownLayers((await node()).createKerasWeightsH5Writer(path, common));
+    return kerasLayers((await node()).createKerasWeightsH5Writer(path, common), opts);
   },
+  accepts: kerasAccepts('keras3'),
 };

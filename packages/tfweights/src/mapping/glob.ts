@@ -43,7 +43,7 @@ export function globToRegExp(glob: string): RegExp {
 export interface FilterOptions {
   include?: readonly string[];
   exclude?: readonly string[];
-  /** Drop tensors whose role is `optimizer`. */
+  /** Drop optimizer state and bookkeeping (roles `optimizer` and `bookkeeping`: slots, iteration counters, save_counter, global_step). */
   dropOptimizer?: boolean;
 }
 
@@ -56,7 +56,7 @@ export function makeFilter(opts: FilterOptions): (info: TensorInfo) => boolean {
     return res.some((r) => r.test(name) || r.test(info.key));
   };
   return (info) => {
-    if (opts.dropOptimizer && info.role === 'optimizer') return false;
+    if (opts.dropOptimizer && (info.role === 'optimizer' || info.role === 'bookkeeping')) return false;
     if (inc.length > 0 && !hits(inc, info)) return false;
     if (exc.length > 0 && hits(exc, info)) return false;
     return true;

@@ -1,0 +1,84 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bytesOf, makeTensor, mapValues, TensorNotFoundError, typedValues, type Tensor } from '@tfweights/core';
+import { writeCheckpoint } from '@tfweights/checkpoint/node';
+import { writeKerasH5 } from '@tfweights/keras/node';
+import { tempDir } from '@tfweights/testkit';
+import { open, save, TensorSet } from '../src/node.js';
+
+const dir = tempDir('tfw-api-');
+afterAll(dir.cleanup);
+
+const f32 = (key: string, shape: number[], values: number[]): Tensor => makeTensor(key, 'float32', shape, bytesOf(Float32Array.from(values)));
+const values = (t: Tensor) => Array.from(typedValues(t) as Float32Array);
+
+describe('open / save / WeightsFile', () => {
+  it('opens by content, lists layers, reads by readable name, edits and saves lazily', async () => {
+    const src = join(dir.path, 'm.h5');
+    await writeKerasH5(src, {
+      layers: [
+        { name: 'dense', className: 'Dense', weights: [{ name: 'kernel', tensor: f32('k', [2, 2], [1, 2, 3, 4]) }, { name: 'bias', tensor: f32('b', [2], [0.5, -0.5]) }] },
+        // a nested model: its weights are named by the inner layers' paths
+        { name: 'encoder', weights: [{ name: 'inner/kernel', tensor: f32('ik', [2, 1], [7, 8]) }] },
+      ],
+    });
+    const model = await open(src);
+    expect(model.format).toBe('keras-h5');
+    expect(model.layers().map((l) => l.name)).toEqual(['dense', 'encoder']);
+    expect(values(await model.read('dense/kernel'))).toEqual([1, 2, 3, 4]);
+    expect((await model.readLayer('dense')).map((t) => t.shape)).toEqual([[2, 2], [2]]);
+    // a layer inside the nested model, by path
+    expect((await model.readLayer('encoder/inner')).map(values)).toEqual([[7, 8]]);
+    expect(() => model.layer('densse')).toThrow(TensorNotFoundError);
+
+    const kernel = await model.read('dense/kernel');
+    const edited = model.withValues([mapValues(kernel, (v) => v * 0.5)]);
+    const out = join(dir.path, 'edited.h5');
+    await save(edited, out);
+    await model.close();
+    const back = await open(out);
+    expect(values(await back.read('dense/kernel'))).toEqual([0.5, 1, 1.5, 2]);
+    expect(values(await back.read('dense/bias'))).toEqual([0.5, -0.5]); // untouched, read lazily from the source
+    await back.close();
+    await expect(save(new TensorSet([kernel]), out)).rejects.toThrow(/already exists/);
+  });
+
+  it('refuses a replacement of another shape unless asked', async () => {
+    const p = join(dir.path, 'a.npz');
+    await save([f32('a', [2], [1, 2])], p);
+    const file = await open(p);
+    expect(() => file.withValues([f32('a', [3], [1, 2, 3])])).toThrow(/float32 \[3\], the file has float32 \[2\]/);
+    await file.close();
+  });
+
+  it('opens bytes of single-file formats and names what it cannot open', async () => {
+    const p = join(dir.path, 'b.npz');
+    await save([f32('w', [1], [3])], p);
+    const { readFileSync } = await import('node:fs');
+    const bytes = await open(new Uint8Array(readFileSync(p)));
+    expect(bytes.format).toBe('npz');
+    await expect(open(new TextEncoder().encode('<!DOCTYPE html><html>'))).rejects.toThrow(/HTML/);
+  });
+});
+
+describe('checkpoint → Keras naming and order', () => {
+  it('puts kernel before bias, names layers from full names, leaves out what Keras cannot hold', async () => {
+    const prefix = join(dir.path, 'tf1', 'model.ckpt');
+    // TF1 Saver layout: keys in byte order, so `bias` comes before `kernel`
+    await writeCheckpoint(prefix, [
+      f32('dense/bias', [2], [0.1, 0.2]),
+      f32('dense/kernel', [3, 2], [1, 2, 3, 4, 5, 6]),
+      f32('dense/kernel/Adam', [3, 2], [0, 0, 0, 0, 0, 0]),
+      makeTensor('global_step', 'int64', [], bytesOf(BigInt64Array.of(7n))),
+    ]);
+    const log: string[] = [];
+    const out = join(dir.path, 'tf1.h5');
+    const result = await save(await open(prefix), out, { log: (l) => log.push(l) });
+    expect(result.written.map((w) => w.source.key).sort()).toEqual(['dense/bias', 'dense/kernel']);
+    expect(log.join('\n')).toMatch(/left out 1 tensor\(s\): a Keras file has no place for TensorFlow bookkeeping/);
+    expect(log.join('\n')).toMatch(/optimizer state of a checkpoint file cannot be mapped/);
+    const h5 = await open(out);
+    expect(h5.layers()).toEqual([expect.objectContaining({ name: 'dense', weights: ['dense/dense/kernel:0', 'dense/dense/bias:0'] })]);
+    await h5.close();
+  });
+});
