@@ -6,9 +6,9 @@ import { join } from 'node:path';
 
 let passed = 0, failed = 0, skipped = 0;
 const rows = [];
-for (const group of ['packages', 'apps']) {
-  for (const name of readdirSync(group).sort()) {
-    const dir = join(group, name);
+const dirs = [...['packages', 'apps'].flatMap((g) => readdirSync(g).sort().map((n) => join(g, n))), 'examples'];
+{
+  for (const dir of dirs) {
     const pkg = join(dir, 'package.json');
     if (!existsSync(pkg) || !JSON.parse(readFileSync(pkg, 'utf8')).scripts?.test) continue;
     const file = join(dir, 'test-results', 'vitest.json');

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Quick start, second command (and what CI runs): install what the tests need, type-check and
-# build every package, run every package's tests, and end with one line
+# build every package, generate the API reference, run every package's tests, and end with one line
 # "N passed, N failed, N skipped" counted over all packages.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,8 @@ rm -rf packages/*/test-results apps/*/test-results
 
 status=0
 pnpm exec turbo run lint build --output-logs=errors-only || status=1
+# The API reference is generated from the types; a broken doc link fails the run.
+pnpm exec typedoc --treatWarningsAsErrors --logLevel Warn || status=1
 pnpm exec turbo run test --continue --concurrency=2 || status=1
 node scripts/count-tests.mjs || status=1
 exit $status
