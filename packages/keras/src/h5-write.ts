@@ -1,11 +1,12 @@
 /**
  * Writing HDF5 through h5wasm the way h5py lays out Keras files: superblock 0 (libver
- * earliest..v1.10), old-style groups, contiguous uncompressed datasets, fixed-length string
- * lists. Dataset bytes go through the wasm heap in bounded hyperslabs.
+ * earliest..v1.10), old-style groups, contiguous uncompressed datasets (chunked above 32 MiB),
+ * fixed-length string lists. Dataset bytes go through the wasm heap in bounded hyperslabs.
  */
 import { dtypeInfo, InvalidArgumentError, IoError, toFloat32, UnsupportedDtypeError, type Tensor } from '@tfweights/core';
 import { H5T, type H5Api, type H5File } from './h5-api.js';
 import { hyperslabs } from './hyperslab.js';
+import { patchToOpaque16, type EmscriptenFs } from './opaque16.js';
 
 /** Largest block copied into the wasm heap at once when writing. */
 export const WRITE_CHUNK_BYTES = 32 * 1024 * 1024;
@@ -29,21 +30,40 @@ const STORED: Record<string, StoredType> = {
   bool: { type: H5T.INTEGER, size: 1, signed: true },
 };
 
+/** How a bfloat16 tensor is stored: Keras 3's opaque 2-byte type, or exact float32. */
+export type Bfloat16Storage = 'opaque' | 'float32';
+
+export interface DatasetOptions {
+  /**
+   * `opaque` (Keras 3 `.weights.h5` / `.keras`): opaque 2-byte data with attribute
+   * `dtype="bfloat16"`, as Keras writes and reads it. `float32` (legacy `.h5`, default): exact
+   * float32 with the same attribute, which Keras's legacy loader casts on assignment.
+   */
+  bfloat16?: Bfloat16Storage;
+}
+
 export class H5Writer {
   /** Names of the fixed-length string attributes written so far. */
   readonly fixedStringAttrs: string[] = [];
-  private constructor(readonly api: H5Api, readonly file: H5File, readonly name: string) {}
+  /** Object header addresses of datasets whose type becomes opaque when the file is closed. */
+  private readonly opaque16: number[] = [];
+  private constructor(readonly api: H5Api, readonly file: H5File, readonly name: string, private readonly path: string) {}
 
   static create(api: H5Api, path: string, name = path): H5Writer {
     try {
-      return new H5Writer(api, new api.h5.File(path, 'w', { libver: ['earliest', 'v110'] }), name);
+      return new H5Writer(api, new api.h5.File(path, 'w', { libver: ['earliest', 'v110'] }), name, path);
     } catch (cause) {
       throw new IoError(`cannot create HDF5 file: ${(cause as Error).message ?? String(cause)}`, { file: name, cause });
     }
   }
 
+  /** Close the file, then turn the bfloat16 datasets' stand-in integer type into opaque. */
   close(): void {
     this.file.close();
+    if (this.opaque16.length === 0) return;
+    const fs = (this.api.module as unknown as { FS?: EmscriptenFs }).FS;
+    if (!fs) throw new IoError('this h5wasm build exports no FS: cannot finish bfloat16 datasets', { file: this.name });
+    patchToOpaque16(fs, this.path, this.opaque16, this.name);
   }
 
   /** Create a group and any missing parents. */
@@ -100,16 +120,23 @@ export class H5Writer {
   }
 
   /**
-   * A contiguous dataset holding the tensor. float16/bfloat16 (h5wasm cannot create 16-bit
-   * float or opaque types) are stored as exact float32 tagged with attribute `dtype`, the way
-   * Keras 3 tags bfloat16; complex and string tensors are refused.
+   * A dataset holding the tensor: contiguous, or chunked above {@link WRITE_CHUNK_BYTES} (see
+   * below). float16 (h5wasm cannot create 16-bit floats) is
+   * stored as exact float32 tagged with attribute `dtype="float16"`; bfloat16 as opaque 2-byte
+   * data or exact float32 (see {@link DatasetOptions}), tagged `dtype="bfloat16"` as Keras 3
+   * tags it; complex and string tensors are refused.
    */
-  dataset(path: string, tensor: Tensor): void {
+  dataset(path: string, tensor: Tensor, opts: DatasetOptions = {}): void {
     const m = this.api.module;
     let data = tensor.data;
     let stored = STORED[tensor.dtype];
     let tag: string | undefined;
-    if (tensor.dtype === 'float16' || tensor.dtype === 'bfloat16') {
+    const opaque = tensor.dtype === 'bfloat16' && opts.bfloat16 === 'opaque';
+    if (opaque) {
+      // The raw bits under a stand-in 2-byte unsigned integer type, made opaque on close().
+      stored = STORED.uint16;
+      tag = 'bfloat16';
+    } else if (tensor.dtype === 'float16' || tensor.dtype === 'bfloat16') {
       const f = toFloat32(tensor);
       data = new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
       stored = STORED.float32;
@@ -133,17 +160,15 @@ export class H5Writer {
         m._free(ptr);
       }
     } else {
-      // Create the dataset without data (libhdf5 refuses the NULL buffer after creating it),
-      // then fill it slab by slab.
-      m.activate_throwing_error_handler();
-      try {
-        m.create_dataset(this.file.file_id, abs, 0n, meta as never);
-      } catch {
-        // expected: "no output buffer"
-      } finally {
-        m.deactivate_throwing_error_handler();
-      }
-      if (m.get_type(this.file.file_id, abs) !== m.H5O_TYPE_DATASET) throw new IoError('libhdf5 did not create the dataset', { file: this.name, entry: abs });
+      // Too large to pass through the heap at once: create it chunked (one chunk per slab) with
+      // no elements, which libhdf5 accepts without a buffer, grow it to its shape, then fill it
+      // slab by slab. (A contiguous dataset would need the whole buffer at creation; failing
+      // that call leaves the dataset open inside libhdf5, so the file is never finished.)
+      const first = hyperslabs(tensor.shape, stored.size, WRITE_CHUNK_BYTES).next().value!;
+      const empty = { ...meta, shape: tensor.shape.map((d, i) => BigInt(i === 0 ? 0 : d)), maxshape: tensor.shape.map(BigInt), chunks: first.count.map(BigInt) };
+      const status = m.create_dataset(this.file.file_id, abs, 0n, empty as never);
+      if (status < 0 || m.get_type(this.file.file_id, abs) !== m.H5O_TYPE_DATASET) throw new IoError('libhdf5 did not create the dataset', { file: this.name, entry: abs });
+      if (m.resize_dataset(this.file.file_id, abs, tensor.shape.map(BigInt) as never) < 0) throw new IoError('libhdf5 could not size the dataset', { file: this.name, entry: abs });
       const ptr = m._malloc(WRITE_CHUNK_BYTES);
       try {
         for (const slab of hyperslabs(tensor.shape, stored.size, WRITE_CHUNK_BYTES)) {
@@ -156,5 +181,13 @@ export class H5Writer {
       }
     }
     if (tag) this.vlenString(abs, 'dtype', tag, true);
+    if (opaque) {
+      // An HDF5 object reference (hobj_ref_t) is the object header's address.
+      const ref = m.create_object_reference(this.file.file_id, abs) as unknown as ArrayLike<number>;
+      let addr = 0;
+      for (let i = Math.min(ref.length, 8) - 1; i >= 0; i--) addr = addr * 256 + (ref[i] ?? 0);
+      if (!addr) throw new IoError('libhdf5 gave no address for the dataset', { file: this.name, entry: abs });
+      this.opaque16.push(addr);
+    }
   }
 }

@@ -5,17 +5,22 @@
  */
 import {
   CorruptDataError, makeStringTensor, makeTensor, narrow16, TensorNotFoundError,
-  type LayerInfo, type Tensor, type TensorInfo, type TensorReader,
+  type Tensor, type TensorInfo, type TensorReader,
 } from '@tfweights/core';
 import type { H5Api } from './h5-api.js';
 import { H5Reader } from './h5-file.js';
 import { isKeras3Layout, parseKeras3 } from './keras3-layout.js';
-import { isLegacyLayout, parseLegacy, type KerasEntry, type ParsedLayout } from './legacy-layout.js';
+import { isLegacyLayout, parseLegacy, type KerasEntry, type KerasLayerInfo, type ParsedLayout } from './legacy-layout.js';
 
 export interface OpenH5Options {
   /** Name used in messages (defaults to the path). */
   name?: string;
-  /** Keras 3 `config.json` (parsed), for layer classes and variable names. */
+  /**
+   * Model config (parsed JSON: Keras 3 `config.json` / `model.to_json()`, or a Keras 2
+   * `model_config`). Keras 3 files: gives model order, layer classes, variable names and the
+   * structure of nested models and wrappers. Legacy files: fills in classes when the file has
+   * no `model_config` of its own.
+   */
   config?: unknown;
   /** More facts to expose as metadata (e.g. `metadata.json` of a `.keras`). */
   metadata?: Record<string, unknown>;
@@ -43,7 +48,7 @@ export class KerasReader implements TensorReader {
     const h5 = H5Reader.open(api, path, name);
     try {
       let layout: ParsedLayout;
-      if (isLegacyLayout(h5)) layout = parseLegacy(h5);
+      if (isLegacyLayout(h5)) layout = parseLegacy(h5, opts.config);
       else if (isKeras3Layout(h5)) layout = parseKeras3(h5, opts.config, opts.metadata);
       else {
         throw new CorruptDataError('HDF5 file without Keras weights', {
@@ -63,7 +68,13 @@ export class KerasReader implements TensorReader {
     return this.layout.entries.map((e) => e.info);
   }
 
-  layers(): readonly LayerInfo[] {
+  /**
+   * Layers in model order (legacy: `layer_names`; Keras 3: the config's order, else group-key
+   * order, see `metadata.layer_order`), each with its weights in the order Keras's legacy
+   * `.h5` stores them (`layer.trainable_weights + layer.non_trainable_weights`). Keras 3
+   * layers also carry `key`, their HDF5 group.
+   */
+  layers(): readonly KerasLayerInfo[] {
     return this.layout.layers;
   }
 

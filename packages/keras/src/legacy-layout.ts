@@ -8,6 +8,12 @@ import { byteLengthOf, CorruptDataError, type LayerInfo, type TensorInfo } from 
 import type { H5DatasetInfo, H5Reader } from './h5-file.js';
 import { classesFromConfig, parseJsonAttr } from './model-config.js';
 
+/** A layer as KerasReader.layers() gives it. */
+export interface KerasLayerInfo extends LayerInfo {
+  /** Keras 3 files: the layer's HDF5 group (e.g. `layers/dense_1`), which the Keras 3 writers reuse verbatim. */
+  readonly key?: string;
+}
+
 export interface KerasEntry {
   readonly info: TensorInfo;
   readonly ds: H5DatasetInfo;
@@ -16,7 +22,7 @@ export interface KerasEntry {
 export interface ParsedLayout {
   readonly format: 'keras-h5' | 'keras3';
   readonly entries: KerasEntry[];
-  readonly layers: LayerInfo[];
+  readonly layers: KerasLayerInfo[];
   readonly metadata: Record<string, unknown>;
 }
 
@@ -39,7 +45,11 @@ export function readableWeightName(layer: string, weightName: string): string {
   return `${layer}/${n}`;
 }
 
-export function parseLegacy(h5: H5Reader): ParsedLayout {
+/**
+ * `config` (a model config given by the caller) only fills in what the file lacks: layer
+ * classes and `model_config`; the order always comes from `layer_names`.
+ */
+export function parseLegacy(h5: H5Reader, config?: unknown): ParsedLayout {
   const root = h5.nameList('/', 'layer_names') !== undefined ? '' : 'model_weights';
   const prefix = root ? `${root}/` : '';
   const layerNames = h5.nameList(root || '/', 'layer_names') ?? [];
@@ -48,8 +58,9 @@ export function parseLegacy(h5: H5Reader): ParsedLayout {
     const v = h5.stringAttr('/', k) ?? (root ? h5.stringAttr(root, k) : undefined);
     if (v !== undefined) metadata[k] = v;
   }
-  const modelConfig = parseJsonAttr(h5, 'model_config');
+  const modelConfig = parseJsonAttr(h5, 'model_config') ?? config;
   if (modelConfig !== undefined) metadata.model_config = modelConfig;
+  metadata.layer_order = 'layer_names';
   const trainingConfig = parseJsonAttr(h5, 'training_config');
   if (trainingConfig !== undefined) metadata.training_config = trainingConfig;
   const classes = classesFromConfig(modelConfig);

@@ -2,7 +2,7 @@
  * The two Keras layouts, written with {@link H5Writer} to a path h5wasm can reach. The Node
  * entry wraps these with atomic temp-file-and-rename.
  */
-import { InvalidArgumentError } from '@tfweights/core';
+import { InvalidArgumentError, type Tensor } from '@tfweights/core';
 import type { H5Api } from './h5-api.js';
 import { H5Writer } from './h5-write.js';
 import { stripOutputIndex } from './legacy-layout.js';
@@ -92,22 +92,60 @@ export function writeLegacyH5File(api: H5Api, path: string, model: KerasModelWei
   return w.fixedStringAttrs;
 }
 
+/** Keras 3 stores bfloat16 as opaque 2-byte data (saving_lib.py H5Entry). */
+const KERAS3 = { bfloat16: 'opaque' } as const;
+
 /** RNN layers keep their variables on the cell (`layers/<key>/cell/vars`). */
 const CELL_LAYERS = new Set(['LSTM', 'GRU', 'SimpleRNN']);
 
 /** The `layers/<key>` Keras derives for each layer: snake_case(class) plus `_1`, `_2` … per class (saving_lib `_walk_saveable`). */
 export function keras3LayerKeys(layers: readonly KerasLayer[]): string[] {
-  const counters = new Map<string, number>();
+  return keras3LayerGroups(layers).map((g) => g.slice(g.indexOf('/') + 1));
+}
+
+/** The group a tensor read from a Keras 3 file came from (attrs `layerKey` set by our reader). */
+function sourceGroup(t: Tensor): string | undefined {
+  const k = t.attrs?.layerKey;
+  return typeof k === 'string' && t.key.startsWith(`${k}/`) ? k : undefined;
+}
+
+function checkGroupPath(p: string, what: string): void {
+  if (!/^[^/]+(\/[^/]+)*$/.test(p) || p.split('/').some((s) => s === '.' || s === '..')) {
+    throw new InvalidArgumentError(`invalid ${what} '${p}' (a relative HDF5 path without empty, '.' or '..' segments)`);
+  }
+}
+
+/**
+ * The full group path of each layer in a Keras 3 file: `layer.key` verbatim, else the group
+ * its tensors came from, else `layers/` + the key Keras derives from the class (the layer name
+ * without a class).
+ */
+export function keras3LayerGroups(layers: readonly KerasLayer[]): string[] {
+  const fixed = layers.map((l) => {
+    if (l.key !== undefined) {
+      checkGroupPath(l.key, `group key of layer '${l.name}'`);
+      return l.key;
+    }
+    const groups = new Set(l.weights.map((w) => sourceGroup(w.tensor)));
+    return groups.size === 1 ? [...groups][0] : undefined;
+  });
   const used = new Set<string>();
-  return layers.map((l) => {
+  for (const [i, g] of fixed.entries()) {
+    if (g === undefined) continue;
+    if (used.has(g)) throw new InvalidArgumentError(`two layers would both be written to group '${g}'`, { entry: layers[i]!.name });
+    used.add(g);
+  }
+  const counters = new Map<string, number>();
+  return layers.map((l, i) => {
+    if (fixed[i] !== undefined) return fixed[i];
     let key: string;
     if (l.className) {
       const base = toSnakeCase(l.className);
       const n = counters.get(base) ?? 0;
       counters.set(base, n + 1);
-      key = n === 0 ? base : `${base}_${n}`;
+      key = `layers/${n === 0 ? base : `${base}_${n}`}`;
     } else {
-      key = l.name;
+      key = `layers/${l.name}`;
     }
     while (used.has(key)) key = `${key}_`;
     used.add(key);
@@ -115,23 +153,55 @@ export function keras3LayerKeys(layers: readonly KerasLayer[]): string[] {
   });
 }
 
+/** Where each weight of a layer goes, relative to the layer's group. */
+function weightPaths(layer: KerasLayer): string[] {
+  const dflt = layer.className && CELL_LAYERS.has(layer.className) ? 'cell/vars' : 'vars';
+  const paths = layer.weights.map((w, j) => {
+    const from = sourceGroup(w.tensor);
+    const p = w.path ?? (from ? w.tensor.key.slice(from.length + 1) : `${dflt}/${j}`);
+    checkGroupPath(p, `variable path of '${layer.name}/${w.name}'`);
+    if (!/(^|\/)vars\/\d+$/.test(p)) throw new InvalidArgumentError(`variable path '${p}' of '${layer.name}/${w.name}' does not end in vars/<index>`);
+    return p;
+  });
+  const dup = paths.find((p, i) => paths.indexOf(p) !== i);
+  if (dup) throw new InvalidArgumentError(`layer '${layer.name}' has two variables at '${dup}'`);
+  return paths;
+}
+
 /** Write a Keras 3 `.weights.h5` (also the `model.weights.h5` inside a `.keras`). */
 export function writeKeras3WeightsFile(api: H5Api, path: string, model: KerasModelWeights, opts: Keras3WeightsOptions = {}, name = path): void {
   checkUnique(model.layers);
+  const groups = keras3LayerGroups(model.layers);
+  const paths = model.layers.map(weightPaths);
   const w = H5Writer.create(api, path, name);
   try {
     w.group('layers');
-    const keys = keras3LayerKeys(model.layers);
     model.layers.forEach((layer, i) => {
-      const vars = `layers/${keys[i]}/${layer.className && CELL_LAYERS.has(layer.className) ? 'cell/' : ''}vars`;
-      w.group(vars);
-      w.vlenString(vars, 'name', layer.name, true);
-      layer.weights.forEach((x, j) => w.dataset(`${vars}/${j}`, x.tensor));
+      const top = groups[i]!;
+      // Every saveable gets a vars group named after it (saving_lib H5IOStore.make), even without variables.
+      w.group(`${top}/vars`);
+      w.vlenString(`${top}/vars`, 'name', layer.name, true);
+      const named = new Set([`${top}/vars`]);
+      layer.weights.forEach((x, j) => {
+        const full = `${top}/${paths[i]![j]}`;
+        const vars = full.slice(0, full.lastIndexOf('/'));
+        if (!named.has(vars)) {
+          named.add(vars);
+          w.group(vars);
+          // The object's name when known (read from the source file, or an RNN layer's cell);
+          // Keras < 3.6 wrote none and loading ignores it.
+          const saved = x.tensor.attrs?.varsName;
+          const cell = layer.className && CELL_LAYERS.has(layer.className) && vars === `${top}/cell/vars` ? toSnakeCase(`${layer.className}Cell`) : undefined;
+          const objName = typeof saved === 'string' ? saved : cell;
+          if (objName !== undefined) w.vlenString(vars, 'name', objName, true);
+        }
+        w.dataset(full, x.tensor, KERAS3);
+      });
     });
     if (model.optimizer && model.optimizer.length > 0) {
       w.group('optimizer/vars');
       w.vlenString('optimizer/vars', 'name', opts.optimizerName ?? 'adam', true);
-      model.optimizer.forEach((x, j) => w.dataset(`optimizer/vars/${j}`, x.tensor));
+      model.optimizer.forEach((x, j) => w.dataset(`optimizer/vars/${j}`, x.tensor, KERAS3));
     }
     // Keras 3.0–3.5 loaders open `vars` of the root unconditionally (FORMATS.md §6.2).
     w.group('vars');

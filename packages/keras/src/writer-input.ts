@@ -8,6 +8,13 @@ import { InvalidArgumentError, type Tensor } from '@tfweights/core';
 export interface KerasWeight {
   readonly name: string;
   readonly tensor: Tensor;
+  /**
+   * Keras 3 only: where the variable lives inside its layer's group, e.g. `vars/0` or
+   * `forward_layer/cell/vars/2` (must end in `vars/<index>`). Default: the path it had in the
+   * Keras 3 file it was read from (tensor attrs `layerKey` from our reader), else `vars/<i>`
+   * (`cell/vars/<i>` for LSTM, GRU, SimpleRNN) by position.
+   */
+  readonly path?: string;
 }
 
 /** One layer: name, optional class (decides Keras 3 group keys and variable names), weights in order. */
@@ -15,6 +22,12 @@ export interface KerasLayer {
   readonly name: string;
   readonly className?: string;
   readonly weights: readonly KerasWeight[];
+  /**
+   * Keras 3 only: the layer's HDF5 group, e.g. `layers/dense_1`, written verbatim. Default: the
+   * group its tensors came from (tensor attrs `layerKey` from our reader), else derived from
+   * the class as Keras does (`layers/<snake_case(class)>[_<n>]`), else the layer name.
+   */
+  readonly key?: string;
 }
 
 /** A model's weights. */

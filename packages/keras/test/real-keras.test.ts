@@ -4,8 +4,7 @@
  * files, keep training, and its own save_weights output must read back with our reader.
  * Each check runs one Python process (test/python/<script>.py after common.py); every number
  * is compared exactly unless a tolerance is stated, and any Keras load warning fails the check.
- * Discrepancies found are `todo` tests named KNOWN BUG, each with Keras's exact words; run them
- * with TFW_KERAS_KNOWN_BUGS=1.
+ * Bugs these checks found are fixed; each test that caught one quotes what Keras said then.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -53,8 +52,8 @@ function weightName(layer: string, tensorName: string): string {
 }
 
 /** A file read with our reader, as the writers take it (layers in model order, optimizer optional). */
-async function weightsOf(path: string, withOptimizer: boolean): Promise<{ model: KerasModelWeights; metadata: Record<string, unknown>; order: string[] }> {
-  const r = await openKeras(path);
+async function weightsOf(path: string, withOptimizer: boolean, config?: string): Promise<{ model: KerasModelWeights; metadata: Record<string, unknown>; order: string[] }> {
+  const r = await openKeras(path, config ? { config } : {});
   try {
     const layers: KerasLayer[] = [];
     const order: string[] = [];
@@ -65,7 +64,8 @@ async function weightsOf(path: string, withOptimizer: boolean): Promise<{ model:
         weights.push({ name: weightName(l.name, t.name), tensor: t });
         order.push(key);
       }
-      layers.push({ name: l.name, ...(l.className ? { className: l.className } : {}), weights });
+      // `key`: the layer's group in a Keras 3 file, which the Keras 3 writers reuse.
+      layers.push({ name: l.name, ...(l.className ? { className: l.className } : {}), ...(l.key ? { key: l.key } : {}), weights });
     }
     const optimizer: KerasWeight[] = [];
     if (withOptimizer) {
@@ -88,12 +88,6 @@ async function expectReaderEqualsH5py(path: string, dump: Dump): Promise<void> {
     await r.close();
   }
 }
-
-/**
- * Known discrepancies (see the report / README limits): run with TFW_KERAS_KNOWN_BUGS=1 to see
- * them fail; listed as todo otherwise so the suite stays green.
- */
-const knownBug = process.env.TFW_KERAS_KNOWN_BUGS ? it : (name: string, _check: () => Promise<void>): void => it.todo(name);
 
 function maxAbsDiff(a: readonly number[], b: readonly number[]): number {
   expect(a.length).toBe(b.length);
@@ -290,14 +284,10 @@ describe.skipIf(!exe)('real Keras 3 and 16-bit weights (no fixtures)', () => {
     }
   });
 
-  // Keras: "ValueError: A total of 1 objects could not be loaded. Example error message for object
-  // <Dense name=brain, built=True>: Can't synchronously read data (no appropriate function for
-  // conversion path)". src/h5-write.ts H5Writer.dataset writes bfloat16 as float32 with the
-  // attribute dtype="bfloat16"; keras/src/saving/saving_lib.py H5Entry.__getitem__ sees that
-  // attribute and reads np.array(ds, dtype=ml_dtypes.bfloat16), which HDF5 cannot convert from
-  // float32 (Keras's own files hold opaque '|V2' there). The same float32 data WITHOUT the
-  // attribute loads fine (Keras casts on assign).
-  knownBug('KNOWN BUG: bfloat16 tensors in our Keras 3 .weights.h5 load into a bfloat16 layer', async () => {
+  // Was: "ValueError: A total of 1 objects could not be loaded. … <Dense name=brain, built=True>:
+  // Can't synchronously read data (no appropriate function for conversion path)" when bfloat16
+  // was float32 tagged dtype="bfloat16" (saving_lib.py H5Entry reads tagged data as bfloat16).
+  it('bfloat16 tensors in our Keras 3 .weights.h5 (opaque 2-byte, as Keras writes them) load into a bfloat16 layer', async () => {
     const { want, files, res } = await halfModels();
     expect(res[files.bothWeightsH5]).toEqual({ weights: want });
   });
@@ -322,15 +312,16 @@ interface RoundTrip {
  * `.keras` with the archive's config, plus a legacy `.h5`); Keras loads ours into a fresh model
  * of the same kind, or with load_model for `.keras` (errors come back as Keras's message).
  */
-async function kerasRoundTrip(kinds: string[], from: 'weights.h5' | 'keras'): Promise<Record<string, RoundTrip>> {
+async function kerasRoundTrip(kinds: string[], from: 'weights.h5' | 'keras', withConfig = false): Promise<Record<string, RoundTrip>> {
   // TFW_KERAS_KEEP=<dir> keeps the files for a look with h5py.
-  const dir = process.env.TFW_KERAS_KEEP ?? out(`roundtrip-${from}-${kinds.join('-')}`);
+  const dir = process.env.TFW_KERAS_KEEP ?? out(`roundtrip-${from}-${kinds.join('-')}${withConfig ? '-config' : ''}`);
   mkdirSync(dir, { recursive: true });
   const saved = keras<Record<string, { weights: Arr[]; layers: string[] }>>('roundtrip.py', ['save', dir, ...kinds]);
   const args: string[] = [];
   const files = new Map<string, [string, string]>();
   for (const kind of kinds) {
-    const { model, metadata } = await weightsOf(join(dir, `${kind}.${from}`), false);
+    // withConfig: the model.to_json() Keras wrote beside the file, given to openKeras.
+    const { model, metadata } = await weightsOf(join(dir, `${kind}.${from}`), false, withConfig ? join(dir, `${kind}.json`) : undefined);
     const ours: [string, string] = [join(dir, `${kind}.ours.${from}`), join(dir, `${kind}.ours.h5`)];
     if (from === 'keras') await writeKerasArchive(ours[0], model, { config: metadata.model_config });
     else await writeKerasWeightsH5(ours[0], model);
@@ -344,9 +335,17 @@ async function kerasRoundTrip(kinds: string[], from: 'weights.h5' | 'keras'): Pr
   }]));
 }
 
+/** One Keras round trip shared by the tests that look at different parts of it (each costs two Keras processes). */
+function shared<T>(make: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= make());
+}
+
 describe.skipIf(!exe)('Keras → our reader → our writers → Keras (no fixtures)', () => {
+  const standalone = shared(() => kerasRoundTrip(['default_names', 'custom_names', 'mixed_classes'], 'weights.h5'));
+  const structured = shared(() => kerasRoundTrip(['nested', 'nested_bn', 'bidirectional'], 'keras'));
   it('standalone .weights.h5 Keras saved: ours loads back where layer names are the keys Keras derives', async () => {
-    const res = await kerasRoundTrip(['default_names', 'custom_names', 'mixed_classes'], 'weights.h5');
+    const res = await standalone();
     const d = res.default_names!;
     expect(d.layers).toEqual(['dense', 'dense_1']);
     expect(d.keras3).toEqual({ weights: d.saved });
@@ -366,48 +365,62 @@ describe.skipIf(!exe)('Keras → our reader → our writers → Keras (no fixtur
     }
   });
 
-  // Keras: "ValueError: A total of 2 objects could not be loaded. … Layer 'hidden' expected 2
-  // variables, but received 0 variables during loading. Expected: ['kernel', 'bias']".
-  // Without a config, src/keras3-layout.ts parseKeras3 names the layer by its vars `name`
-  // attribute ('hidden') and gives no className, so src/write-layouts.ts keras3LayerKeys falls
-  // back to the name and writes layers/hidden, layers/out instead of Keras's layers/dense, layers/dense_1.
-  knownBug('KNOWN BUG: a standalone .weights.h5 with custom layer names keeps its layers/<key> groups through reader → writeKerasWeightsH5', async () => {
-    const c = (await kerasRoundTrip(['custom_names'], 'weights.h5')).custom_names!;
+  // Was: "Layer 'hidden' expected 2 variables, but received 0 variables during loading": without a
+  // config the layer's group (layers/dense) was lost and layers/hidden written. The reader now
+  // gives each layer its `key` and the writer reuses it.
+  it('a standalone .weights.h5 with custom layer names keeps its layers/<key> groups through reader → writeKerasWeightsH5', async () => {
+    const c = (await standalone()).custom_names!;
     expect(c.keras3).toEqual({ weights: c.saved });
   });
 
-  // Keras: "ValueError: Weight count mismatch for layer #0 (named embedding in the current model,
-  // conv1d in the save file). Layer expects 1 weight(s). Received 2 saved weight(s)".
-  // Without a config the reader lists layers/* groups sorted by key (conv1d, dense, embedding …),
-  // not in model order, and the Node openKeras(path) has no way to take the model's config
-  // (e.g. a sibling model.json) that KerasReader.open accepts; writeKerasH5 keeps that order and
-  // Keras's legacy loader assigns weights by order. (From a .keras, with config, it works: above.)
-  knownBug('KNOWN BUG: a standalone .weights.h5 of mixed layer classes converts to a legacy .h5 in model order', async () => {
-    const m = (await kerasRoundTrip(['mixed_classes'], 'weights.h5')).mixed_classes!;
+  // Was: "ValueError: Weight count mismatch for layer #0 (named embedding in the current model,
+  // conv1d in the save file)…": a standalone .weights.h5 holds no config, so its layers come in
+  // group-key order; openKeras(path, { config }) now takes the model.json for model order.
+  it('a standalone .weights.h5 of mixed layer classes converts to a legacy .h5 in model order when openKeras gets the config', async () => {
+    const m = (await kerasRoundTrip(['mixed_classes'], 'weights.h5', true)).mixed_classes!;
     expect(m.legacyH5).toEqual({ weights: m.saved });
+    expect(m.keras3).toEqual({ weights: m.saved });
+    // Without the config the reader says its order is only the group keys', and legacy loading fails.
+    expect((await standalone()).mixed_classes!.legacyH5.error).toMatch(/^ValueError: Weight count mismatch for layer #0 \(named embedding/);
+    const dir = out('roundtrip-weights.h5-mixed_classes-config');
+    const bare = await openKeras(join(dir, 'mixed_classes.weights.h5'));
+    const withConfig = await openKeras(join(dir, 'mixed_classes.weights.h5'), { config: join(dir, 'mixed_classes.json') });
+    try {
+      expect(bare.metadata.layer_order).toBe('keys');
+      expect(bare.layers().map((l) => l.name)).toEqual(['conv1d', 'dense', 'embedding', 'global_average_pooling1d']);
+      expect(withConfig.metadata.layer_order).toBe('config');
+      expect(withConfig.layers().map((l) => [l.name, l.className, l.key])).toEqual([
+        ['embedding', 'Embedding', 'layers/embedding'], ['conv1d', 'Conv1D', 'layers/conv1d'],
+        ['global_average_pooling1d', 'GlobalAveragePooling1D', 'layers/global_average_pooling1d'], ['dense', 'Dense', 'layers/dense']]);
+    } finally {
+      await bare.close();
+      await withConfig.close();
+    }
   });
 
-  // Keras, nested: "ValueError: A total of 3 objects could not be loaded. … Layer 'block' expected
-  // 0 variables, but received 4 variables during loading. Expected: []" (after "UserWarning:
-  // Skipping nested container at '_operations_by_depth/container_1': no matching group found in
-  // the saved file …"); Bidirectional: "… Layer 'bidirectional' expected 0 variables, but received
-  // 6 variables during loading. Expected: []". src/write-layouts.ts writeKeras3WeightsFile writes
-  // one flat layers/<key>/vars group per top-level layer; Keras keeps a nested model's variables
-  // under layers/sequential/layers/dense/vars … and a wrapper's under
-  // layers/bidirectional/forward_layer/cell/vars and …/backward_layer/cell/vars.
-  knownBug('KNOWN BUG: a .keras with a nested model or a Bidirectional wrapper loads back after reader → writeKerasArchive', async () => {
-    const res = await kerasRoundTrip(['nested', 'bidirectional'], 'keras');
+  // Was: "Layer 'block' expected 0 variables, but received 4 variables during loading" (nested) and
+  // "Layer 'bidirectional' expected 0 variables, but received 6 …": every layer's variables went
+  // to one flat layers/<key>/vars group. Now each variable keeps its path inside the layer's
+  // group (layers/sequential/layers/dense/vars/0, layers/bidirectional/forward_layer/cell/vars/0).
+  it('a .keras with a nested model or a Bidirectional wrapper loads back after reader → writeKerasArchive', async () => {
+    const res = await structured();
     for (const [kind, r] of Object.entries(res)) expect(r.keras3, kind).toEqual({ weights: r.saved });
   });
 
-  // No error from Keras: the legacy file loads, but forward and backward LSTM weights are SWAPPED
-  // and predictions differ. src/keras3-layout.ts collectOwners sorts a layer's sub-groups by path
-  // (backward_layer before forward_layer) and parseKeras3 lists layers()[i].weights in that order,
-  // while Keras's order (get_weights, which the legacy loader assigns by position) is forward
-  // then backward.
-  knownBug('KNOWN BUG: a Bidirectional layer read from .keras converts to legacy .h5 with forward/backward in Keras order', async () => {
-    const r = (await kerasRoundTrip(['bidirectional'], 'keras')).bidirectional!;
-    expect(r.legacyH5).toEqual({ weights: r.saved });
+  // Was silent: forward and backward LSTM weights SWAPPED in the legacy file (sub-groups sorted
+  // by path put backward_layer first). Layer weights now follow Keras's legacy order
+  // (trainable then non-trainable, each in layer.weights order: forward_layer, backward_layer).
+  it('a Bidirectional layer or a nested model read from .keras converts to legacy .h5 in Keras order, with Keras-like names', async () => {
+    const res = await structured();
+    for (const [kind, r] of Object.entries(res)) expect(r.legacyH5, kind).toEqual({ weights: r.saved });
+    const r = await openKeras(out('roundtrip-keras-nested-nested_bn-bidirectional/bidirectional.keras'));
+    try {
+      const bi = r.layers().find((l) => l.name === 'bidirectional')!;
+      const names = new Map(r.list().map((t) => [t.key, t.name]));
+      expect(bi.weights.map((k) => names.get(k))).toEqual(['forward_lstm', 'backward_lstm'].flatMap((d) => ['kernel', 'recurrent_kernel', 'bias'].map((v) => `bidirectional/${d}/lstm_cell/${v}`)));
+    } finally {
+      await r.close();
+    }
   });
 });
 

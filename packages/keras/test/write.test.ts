@@ -114,6 +114,11 @@ describe('legacy .h5 writer', () => {
     const r = await openKeras(p);
     expect(canonicalSha256(await r.read('big/kernel'))).toBe(canonicalSha256(big));
     await r.close();
+    // Another process's libhdf5 must see a finished file (no dataset left open inside h5wasm).
+    if (python) {
+      const { createHash } = await import('node:crypto');
+      expect(h5dump(p).objects['big/big/kernel:0']).toMatchObject({ dtype: '<f4', shape: [3000, 3000], sha: createHash('sha256').update(big.data).digest('hex') });
+    }
   }, 30_000);
 
   it('never replaces an existing file unless asked, and refuses to write over an input', async () => {

@@ -58,8 +58,8 @@ async function copyToFile(source: ByteSource, path: string): Promise<void> {
   }
 }
 
-/** Open the weights of a `.keras` archive. */
-export async function openKerasArchive(path: string): Promise<KerasReader> {
+/** Open the weights of a `.keras` archive; `opts.config` (parsed) replaces its config.json. */
+export async function openKerasArchive(path: string, opts: { config?: unknown } = {}): Promise<KerasReader> {
   const src = await openFile(path);
   let tempDir: string | undefined;
   try {
@@ -92,7 +92,7 @@ export async function openKerasArchive(path: string): Promise<KerasReader> {
     if (m && typeof m.keras_version === 'string') metadata.keras_version = m.keras_version;
     if (m && typeof m.date_saved === 'string') metadata.date_saved = m.date_saved;
     const reader = KerasReader.open(await nodeH5Api(), h5Path, {
-      name: `${path}:model.weights.h5`, config: json.config, metadata,
+      name: `${path}:model.weights.h5`, config: opts.config ?? json.config, metadata,
       onClose: () => rm(dir, { recursive: true, force: true }),
     });
     tempDir = undefined;

@@ -1,5 +1,5 @@
 /** Node entry: open Keras files by path and write them atomically. */
-export { openKeras, openKerasH5 } from './open.js';
+export { openKeras, openKerasH5, loadModelConfig, type OpenKerasOptions } from './open.js';
 export { openKerasArchive, readArchiveJson, type KerasArchiveJson } from './archive.js';
 export { nodeH5Api } from './h5wasm-node.js';
 export { checkNotTruncated } from './superblock.js';

@@ -2,30 +2,70 @@
  * Open any Keras weights file from a path: legacy `.h5`, Keras 3 `.weights.h5` or a `.keras`
  * zip. What the file is comes from its bytes; a misnamed file gets an error saying what it is.
  */
-import { describeContent, MAGIC, NotThisFormatError, sniffInputOf, startsWith } from '@tfweights/core';
+import { readFile } from 'node:fs/promises';
+import { describeContent, InvalidArgumentError, IoError, MAGIC, NotThisFormatError, sniffInputOf, startsWith } from '@tfweights/core';
 import { openFile } from '@tfweights/core/node';
 import { KerasReader } from '../keras-reader.js';
 import { nodeH5Api } from './h5wasm-node.js';
 import { openKerasArchive } from './archive.js';
 import { checkNotTruncated } from './superblock.js';
 
+/** Options of {@link openKeras} and {@link openKerasH5}. */
+export interface OpenKerasOptions {
+  /**
+   * The model's config: a path to a JSON file (Keras 3 `model.to_json()` / `config.json`, a
+   * Keras 2 `model.to_json()`, or a tfjs `model.json` whose `modelTopology` holds one), JSON
+   * text, or the parsed object. Nothing is looked up implicitly. A standalone Keras 3
+   * `.weights.h5` holds no config, so without this option its layers come in group-key order
+   * (`metadata.layer_order === 'keys'`), not model order, and have no classes; with it they
+   * come in model order with classes, variable names and nested structure. For a `.keras` it
+   * replaces `config.json`; for a legacy `.h5` it only fills in a missing `model_config`.
+   */
+  config?: string | object;
+}
+
 /**
  * Open a Keras weights file. Throws NotThisFormatError (saying what the file really is) for
  * anything that is neither HDF5 nor a `.keras` zip, CorruptDataError for truncated files.
  */
-export async function openKeras(path: string): Promise<KerasReader> {
-  return openChecked(path, true);
+export async function openKeras(path: string, opts: OpenKerasOptions = {}): Promise<KerasReader> {
+  return openChecked(path, true, opts);
 }
 
 /**
  * Open a Keras HDF5 file (`.h5`, `.weights.h5`) only: a `.keras` zip (renamed or not) is refused
  * with an error saying so.
  */
-export async function openKerasH5(path: string): Promise<KerasReader> {
-  return openChecked(path, false);
+export async function openKerasH5(path: string, opts: OpenKerasOptions = {}): Promise<KerasReader> {
+  return openChecked(path, false, opts);
 }
 
-async function openChecked(path: string, allowZip: boolean): Promise<KerasReader> {
+/** The model config of {@link OpenKerasOptions.config}, parsed; tfjs `model.json` unwrapped. */
+export async function loadModelConfig(config: string | object | undefined): Promise<unknown> {
+  if (config === undefined || typeof config === 'object') return unwrap(config);
+  const isText = /^\s*[{[]/.test(config);
+  let text = config;
+  if (!isText) {
+    try {
+      text = await readFile(config, 'utf8');
+    } catch (cause) {
+      throw new IoError(`cannot read the model config: ${(cause as Error).message}`, { file: config, cause });
+    }
+  }
+  try {
+    return unwrap(JSON.parse(text) as object);
+  } catch (cause) {
+    throw new InvalidArgumentError('the model config is not valid JSON', { ...(isText ? {} : { file: config }), cause });
+  }
+}
+
+function unwrap(v: object | undefined): unknown {
+  const topology = (v as { modelTopology?: { model_config?: unknown } } | undefined)?.modelTopology;
+  return topology ? (topology.model_config ?? topology) : v;
+}
+
+async function openChecked(path: string, allowZip: boolean, opts: OpenKerasOptions): Promise<KerasReader> {
+  const config = await loadModelConfig(opts.config);
   const source = await openFile(path);
   let input;
   try {
@@ -35,10 +75,10 @@ async function openChecked(path: string, allowZip: boolean): Promise<KerasReader
   }
   if (startsWith(input.head, MAGIC.hdf5)) {
     checkNotTruncated(input.head, input.size, path);
-    return KerasReader.open(await nodeH5Api(), path);
+    return KerasReader.open(await nodeH5Api(), path, config !== undefined ? { config } : {});
   }
   if (allowZip && (startsWith(input.head, MAGIC.zipLocal) || startsWith(input.head, MAGIC.zipEmpty))) {
-    return openKerasArchive(path);
+    return openKerasArchive(path, config !== undefined ? { config } : {});
   }
   throw new NotThisFormatError(`not a Keras HDF5 file: this is ${describeContent(input)}`, {
     file: path, expected: allowZip ? 'an HDF5 file (.h5, .weights.h5) or a .keras zip' : 'an HDF5 file (.h5, .weights.h5); open .keras archives with openKeras',

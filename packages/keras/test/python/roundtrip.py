@@ -19,6 +19,9 @@ def build(kind):
         inp = keras.Input((3,))
         block = keras.Sequential([keras.Input((3,)), L.Dense(4), L.Dense(3)], name='block')
         return keras.Model(inp, L.Dense(1)(block(inp)))
+    if kind == 'nested_bn':  # legacy order puts the block's moving statistics after all trainable weights
+        block = keras.Sequential([keras.Input((3,)), L.Dense(4), L.BatchNormalization(), L.Dense(3)], name='block')
+        return keras.Sequential([keras.Input((3,)), block, L.Dense(1)])
     raise ValueError(kind)
 
 
@@ -31,6 +34,8 @@ if sys.argv[1] == 'save':
         m.set_weights([rng.uniform(-1, 1, w.shape).astype(np.float32) for w in m.get_weights()])
         m.save_weights(f'{folder}/{kind}.weights.h5')
         m.save(f'{folder}/{kind}.keras')
+        with open(f'{folder}/{kind}.json', 'w') as f:  # the config a standalone .weights.h5 lacks
+            f.write(m.to_json())
         out[kind] = {'weights': arrs(m.get_weights()), 'layers': [l.name for l in m.layers]}
 else:
     args = sys.argv[2:]
