@@ -2,13 +2,18 @@
 import { TensorNotFoundError, type TensorInfo, type TensorReader } from '@tfweights/core';
 import { matchForm, readableName } from './mapping/normalise.js';
 
-/** The tensor a user means: exact key, else exact name, else readable name, else loose match. */
+/**
+ * The tensor a user means: exact key, else exact name, else readable name, else the TF
+ * variable name (`full_name`, e.g. `dense/kernel` for `model/layer_with_weights-0/kernel`),
+ * else a unique loose match.
+ */
 export function findTensor(reader: TensorReader, wanted: string): TensorInfo {
   const infos = reader.list();
   const found =
     infos.find((t) => t.key === wanted) ??
     infos.find((t) => t.name === wanted) ??
     infos.find((t) => readableName(t) === wanted) ??
+    uniqueBy(infos, (t) => t.attrs?.full_name === wanted) ??
     uniqueBy(infos, (t) => matchForm(readableName(t)) === matchForm(wanted));
   if (!found) {
     const names = [...new Set(infos.flatMap((t) => [t.key, readableName(t)]))];

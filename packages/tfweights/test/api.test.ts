@@ -82,3 +82,16 @@ describe('checkpoint → Keras naming and order', () => {
     await h5.close();
   });
 });
+
+describe('finding tensors', () => {
+  it('finds a TF2 checkpoint variable by its full_name', async () => {
+    const { buildObjectGraph } = await import('@tfweights/checkpoint');
+    const { graph, keys } = buildObjectGraph([{ path: 'model/layer_with_weights-0/kernel', fullName: 'dense/kernel' }]);
+    const prefix = join(dir.path, 'tf2', 'ckpt');
+    await writeCheckpoint(prefix, [f32(keys[0]!, [2], [3, 4])], { objectGraph: graph });
+    const file = await open(prefix);
+    expect(values(await file.read('dense/kernel'))).toEqual([3, 4]);
+    expect(file.info('dense/kernel').name).toBe('model/layer_with_weights-0/kernel');
+    await file.close();
+  });
+});
