@@ -57,6 +57,7 @@ describe('open / save / WeightsFile', () => {
     const { readFileSync } = await import('node:fs');
     const bytes = await open(new Uint8Array(readFileSync(p)));
     expect(bytes.format).toBe('npz');
+    await bytes.close();
     await expect(open(new TextEncoder().encode('<!DOCTYPE html><html>'))).rejects.toThrow(/HTML/);
   });
 });
@@ -73,7 +74,9 @@ describe('checkpoint → Keras naming and order', () => {
     ]);
     const log: string[] = [];
     const out = join(dir.path, 'tf1.h5');
-    const result = await save(await open(prefix), out, { log: (l) => log.push(l) });
+    const ckpt = await open(prefix);
+    const result = await save(ckpt, out, { log: (l) => log.push(l) });
+    await ckpt.close();
     expect(result.written.map((w) => w.source.key).sort()).toEqual(['dense/bias', 'dense/kernel']);
     expect(log.join('\n')).toMatch(/left out 1 tensor\(s\): a Keras file has no place for TensorFlow bookkeeping/);
     expect(log.join('\n')).toMatch(/optimizer state of a checkpoint file cannot be mapped/);

@@ -6,7 +6,7 @@
  * `outDir` and renamed into place at the end; `srcDir` is only read.
  */
 import { cp, mkdir, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { BundleWriter, dataFileName, type CheckpointReader } from '@tfweights/checkpoint';
 import {
   InvalidArgumentError, isTfwError, numElements, UnsupportedDtypeError, byteLengthOf,
@@ -50,11 +50,23 @@ function isInside(child: string, parent: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
 }
 
+/**
+ * The real path of `p`; for a path that does not exist yet, the real path of its nearest
+ * existing ancestor joined with the rest, so a symlinked input and an output inside it
+ * compare equal.
+ */
 async function realOrResolved(p: string): Promise<string> {
-  try {
-    return await realpath(p);
-  } catch {
-    return resolve(p);
+  const rest: string[] = [];
+  let at = resolve(p);
+  for (;;) {
+    try {
+      return join(await realpath(at), ...rest.reverse());
+    } catch {
+      const parent = dirname(at);
+      if (parent === at) return resolve(p);
+      rest.push(basename(at));
+      at = parent;
+    }
   }
 }
 
