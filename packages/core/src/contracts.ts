@@ -91,3 +91,14 @@ export class FormatRegistry {
     return best?.f;
   }
 }
+
+/** Write every tensor, then finish; on any error abort the writer (no partial output) and rethrow. */
+export async function writeAll(writer: TensorWriter, tensors: Iterable<Tensor> | AsyncIterable<Tensor>): Promise<void> {
+  try {
+    for await (const t of tensors) await writer.write(t);
+    await writer.finish();
+  } catch (err) {
+    await writer.abort().catch(() => undefined);
+    throw err;
+  }
+}

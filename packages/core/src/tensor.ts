@@ -186,28 +186,33 @@ export function mapValues(t: Tensor, fn: (value: number, index: number) => numbe
   const src = toFloat64(t);
   const out = new Uint8Array(t.data.byteLength);
   const view = new DataView(out.buffer);
-  const size = info.itemSize;
-  for (let i = 0; i < src.length; i++) {
-    const v = fn(src[i]!, i);
-    const at = i * size;
-    switch (t.dtype) {
-      case 'float32': view.setFloat32(at, v, true); break;
-      case 'float64': view.setFloat64(at, v, true); break;
-      case 'float16': view.setUint16(at, float32ToFloat16(v), true); break;
-      case 'bfloat16': view.setUint16(at, float32ToBfloat16(v), true); break;
-      case 'bool': out[at] = v ? 1 : 0; break;
-      default: setInteger(view, at, t.dtype, Math.round(v), t.key);
-    }
-  }
+  for (let i = 0; i < src.length; i++) setElement(view, i * info.itemSize, t.dtype, fn(src[i]!, i), t.key);
   const { data: _old, strings: _s, ...rest } = t;
   return { ...rest, data: out };
 }
 
-const INT_RANGES: Partial<Record<DTypeName, [number, number]>> = {
+/** Range of each integer dtype that a JS number can hold exactly. */
+export const INT_RANGES: Readonly<Partial<Record<DTypeName, readonly [number, number]>>> = {
   int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], uint16: [0, 65535],
   int32: [-(2 ** 31), 2 ** 31 - 1], uint32: [0, 2 ** 32 - 1],
   int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER], uint64: [0, Number.MAX_SAFE_INTEGER],
 };
+
+/**
+ * Store one real number as element of `dtype` at `byteOffset` (little-endian): floats narrow
+ * with round to nearest even, bool is 0/1, integers are rounded and must fit the dtype
+ * (InvalidArgumentError naming the tensor otherwise, never a silent wrap).
+ */
+export function setElement(view: DataView, byteOffset: number, dtype: DTypeName, v: number, key = ''): void {
+  switch (dtype) {
+    case 'float32': view.setFloat32(byteOffset, v, true); return;
+    case 'float64': view.setFloat64(byteOffset, v, true); return;
+    case 'float16': view.setUint16(byteOffset, float32ToFloat16(v), true); return;
+    case 'bfloat16': view.setUint16(byteOffset, float32ToBfloat16(v), true); return;
+    case 'bool': view.setUint8(byteOffset, v ? 1 : 0); return;
+    default: setInteger(view, byteOffset, dtype, Math.round(v), key);
+  }
+}
 
 function setInteger(view: DataView, at: number, dtype: DTypeName, v: number, key: string): void {
   const range = INT_RANGES[dtype];

@@ -18,7 +18,7 @@ export { npyFormat, npzFormat } from './formats.js';
 export { zlibDeflater } from './zlib-deflater.js';
 export { fileStem } from './names.js';
 
-import { MemorySink, type ByteSink, type Tensor } from '@tfweights/core';
+import { MemorySink, writeAll, type ByteSink, type Tensor } from '@tfweights/core';
 import { encodeNpy, type NpyWriteOptions } from './npy-encode.js';
 import { NpzWriter, type NpzWriterOptions } from './npz-writer.js';
 
@@ -33,14 +33,7 @@ export function npyBytes(tensor: Tensor, opts: NpyWriteOptions = {}): Uint8Array
 
 /** Write tensors as an `.npz` to a sink (finishes it). */
 export async function writeNpzTo(sink: ByteSink, tensors: Iterable<Tensor> | AsyncIterable<Tensor>, opts: NpzWriterOptions = {}): Promise<void> {
-  const w = new NpzWriter(sink, opts);
-  try {
-    for await (const t of tensors) await w.write(t);
-    await w.finish();
-  } catch (e) {
-    await w.abort();
-    throw e;
-  }
+  await writeAll(new NpzWriter(sink, opts), tensors);
 }
 
 /** The bytes of an `.npz` holding the tensors, in memory. */

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  byteLengthOf, CorruptDataError, NotThisFormatError, TensorNotFoundError, describeContent, sniffInputOf, type DTypeName,
+  byteLengthOf, CorruptDataError, writeAll, NotThisFormatError, TensorNotFoundError, describeContent, sniffInputOf, type DTypeName,
   type ReadOptions, type Tensor, type TensorInfo, type TensorReader,
 } from '@tfweights/core';
 import { AtomicFileSet, createFileSink, openFile, type AtomicOptions } from '@tfweights/core/node';
@@ -76,14 +76,7 @@ export async function createNpzWriter(path: string, opts: NpzFileWriteOptions = 
 
 /** Write tensors as an `.npz` file (np.savez layout; `compressed` for np.savez_compressed). */
 export async function writeNpz(path: string, tensors: Iterable<Tensor> | AsyncIterable<Tensor>, opts: NpzFileWriteOptions = {}): Promise<void> {
-  const w = await createNpzWriter(path, opts);
-  try {
-    for await (const t of tensors) await w.write(t);
-    await w.finish();
-  } catch (e) {
-    await w.abort();
-    throw e;
-  }
+  await writeAll(await createNpzWriter(path, opts), tensors);
 }
 
 /** A writer of a folder of `.npy` files plus `index.json`, all renamed into place on finish(). */

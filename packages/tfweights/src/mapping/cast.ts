@@ -4,7 +4,7 @@
  * integer targets refuse values they cannot hold rather than wrap silently.
  */
 import {
-  dtypeInfo, float32ToBfloat16, float32ToFloat16, InvalidArgumentError, isDTypeName, makeTensor, toFloat64,
+  dtypeInfo, INT_RANGES, InvalidArgumentError, isDTypeName, makeTensor, setElement, toFloat64,
   UnsupportedDtypeError, type DTypeName, type Tensor,
 } from '@tfweights/core';
 
@@ -33,12 +33,6 @@ export function castDtype(dtype: DTypeName, casts: CastMap): DTypeName {
   return casts.get(dtype) ?? dtype;
 }
 
-const INT_RANGES: Partial<Record<DTypeName, [number, number]>> = {
-  int8: [-128, 127], int16: [-32768, 32767], int32: [-2147483648, 2147483647],
-  uint8: [0, 255], uint16: [0, 65535], uint32: [0, 4294967295],
-  int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER], uint64: [0, Number.MAX_SAFE_INTEGER],
-};
-
 /** The tensor converted to `to` (same key, name, shape). */
 export function castTensor(t: Tensor, to: DTypeName): Tensor {
   if (t.dtype === to) return t;
@@ -51,32 +45,12 @@ export function castTensor(t: Tensor, to: DTypeName): Tensor {
   const range = INT_RANGES[to];
   for (let i = 0; i < n; i++) {
     const v = values[i]!;
-    if (range) {
-      const r = Math.round(v);
-      if (!(r >= range[0] && r <= range[1])) {
-        throw new InvalidArgumentError(`--cast ${t.dtype}:${to}: tensor '${t.key}' holds ${v}, which ${to} cannot hold`);
-      }
-      setInt(view, to, i * size, r);
-    } else if (to === 'float32') view.setFloat32(i * 4, v, true);
-    else if (to === 'float64') view.setFloat64(i * 8, v, true);
-    else if (to === 'float16') view.setUint16(i * 2, float32ToFloat16(v), true);
-    else if (to === 'bfloat16') view.setUint16(i * 2, float32ToBfloat16(v), true);
-    else if (to === 'bool') out[i] = v !== 0 ? 1 : 0;
+    // Checked here too, for a message in the terms of --cast.
+    if (range && !(Math.round(v) >= range[0] && Math.round(v) <= range[1])) {
+      throw new InvalidArgumentError(`--cast ${t.dtype}:${to}: tensor '${t.key}' holds ${v}, which ${to} cannot hold`);
+    }
+    setElement(view, i * size, to, v, t.key);
   }
   const { key, name, shape, role, layer, attrs } = t;
   return makeTensor(key, to, shape, out, { name, ...(role ? { role } : {}), ...(layer ? { layer } : {}), ...(attrs ? { attrs: { ...attrs } } : {}) });
-}
-
-function setInt(view: DataView, dtype: DTypeName, at: number, v: number): void {
-  switch (dtype) {
-    case 'int8': view.setInt8(at, v); break;
-    case 'uint8': view.setUint8(at, v); break;
-    case 'int16': view.setInt16(at, v, true); break;
-    case 'uint16': view.setUint16(at, v, true); break;
-    case 'int32': view.setInt32(at, v, true); break;
-    case 'uint32': view.setUint32(at, v, true); break;
-    case 'int64': view.setBigInt64(at, BigInt(v), true); break;
-    case 'uint64': view.setBigUint64(at, BigInt(v), true); break;
-    default: throw new InvalidArgumentError(`not an integer dtype: ${dtype}`);
-  }
 }
