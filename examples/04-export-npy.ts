@@ -30,16 +30,17 @@ export async function main(args: string[], log: (line: string) => void = console
   const model = await open(input);
   const exported: ExportedFile[] = [];
   try {
-    for (const layer of model.layers()) {
-      for (const key of layer.weights) {
-        const info = model.info(key);
-        if (info.dtype === 'string' || (info.role !== 'weight' && flag !== '--all')) continue;
-        const file = join(outDir, `${safePath(info.name)}.npy`);
-        await mkdir(dirname(file), { recursive: true });
-        await writeNpy(file, await model.read(key), { overwrite: true });
-        exported.push({ file, key: info.key, name: info.name, dtype: info.dtype, shape: [...info.shape] });
-        log(`${file}  ${info.dtype} [${info.shape.join(', ')}]`);
-      }
+    // Each layer's weights; with --all also what belongs to no layer (optimizer state, counters).
+    const inLayers = model.layers().flatMap((l) => l.weights);
+    const rest = flag === '--all' ? model.list().map((i) => i.key).filter((k) => !inLayers.includes(k)) : [];
+    for (const key of [...inLayers, ...rest]) {
+      const info = model.info(key);
+      if (info.dtype === 'string' || ((info.role ?? 'weight') !== 'weight' && flag !== '--all')) continue;
+      const file = join(outDir, `${safePath(info.name)}.npy`);
+      await mkdir(dirname(file), { recursive: true });
+      await writeNpy(file, await model.read(key), { overwrite: true });
+      exported.push({ file, key: info.key, name: info.name, dtype: info.dtype, shape: [...info.shape] });
+      log(`${file}  ${info.dtype} [${info.shape.join(', ')}]`);
     }
     return exported;
   } finally {

@@ -132,11 +132,9 @@ describe('example 3 on the bundled TF2 checkpoint (no convolution)', () => {
   });
 });
 
-// API bug (reported, packages/tfweights/src/formats/checkpoint.ts styleOf): an edited checkpoint
-// (`file.withValues(...)`, an OverlayReader) is not recognised as a checkpoint source, so it is
-// written TF1-style: same object keys, but no _CHECKPOINTABLE_OBJECT_GRAPH, which
-// tf.train.Checkpoint.restore needs. `it.fails` turns red once that is fixed: then make it `it`.
-it.fails('example 3 on the bundled checkpoint keeps its object graph (fails until the overlay bug is fixed)', async () => {
+// An edited checkpoint (`file.withValues(...)`) saved as a checkpoint keeps the object graph
+// tf.train.Checkpoint.restore needs.
+it('example 3 on the bundled checkpoint keeps its object graph', async () => {
   const out = join(tmp.path, 'out-iris-graph');
   const { result } = await run(editAndSave, [irisDir, out]);
   const ck = await open(result.checkpoint);

@@ -14,6 +14,7 @@ import { makeFilter } from './mapping/glob.js';
 import { byteCountOf, readableName } from './mapping/normalise.js';
 import { applyRenames, type RenameRule } from './mapping/rename.js';
 import { releaseMemory } from './release-memory.js';
+import { openKerasConfigTemplate } from './formats/keras-config-template.js';
 import { matchTemplate, templateReport, type TemplateMatch } from './mapping/template.js';
 
 export interface ConvertOptions {
@@ -90,7 +91,7 @@ export async function convertReader(registry: AdapterRegistry, reader: TensorRea
   const adapter = registry.outputAdapter(output, opts.to);
   let template: TensorReader | undefined;
   try {
-    if (opts.template) template = await registry.open(opts.template);
+    if (opts.template) template = await openTemplate(registry, opts.template);
     const plan = planConversion(reader, adapter, opts, template);
     const writer = await registry.create(output, adapter, {
       overwrite: Boolean(opts.force),
@@ -103,6 +104,16 @@ export async function convertReader(registry: AdapterRegistry, reader: TensorRea
     return { input: reader.source, output, from: reader.format, to: adapter.id, bytes, ...plan };
   } finally {
     await template?.close();
+  }
+}
+
+/** A template file: any readable weights file, or a Keras model config JSON (structure only). */
+async function openTemplate(registry: AdapterRegistry, path: string): Promise<TensorReader> {
+  try {
+    return await registry.open(path);
+  } catch (err) {
+    if (!/\.json$/i.test(path)) throw err;
+    return openKerasConfigTemplate(path);
   }
 }
 
@@ -138,7 +149,7 @@ export function planConversion(
   const nameOf = (t: TensorInfo) => applyRenames(readableName(t), renames);
   let written: PlannedTensor[];
   let match: TemplateMatch | undefined;
-  if (template) {
+  if (template && template.list().length > 0) {
     // Template tensors of a role the input does not carry (e.g. optimizer state) are not asked for.
     const roles = new Set(kept.map((t) => t.role ?? 'weight'));
     const targets = modelOrder(template).filter((t) => !isContainerOnly(t));

@@ -96,10 +96,19 @@ export class OverlayReader implements TensorReader {
   layers(): readonly LayerInfo[] {
     return this.base.layers?.() ?? [];
   }
-  /** Checkpoint readers tell their data order; keep it so same-format rewrites stay identical. */
-  dataOrder(): string[] | undefined {
-    const b = this.base as TensorReader & { dataOrder?: () => string[] };
-    return b.dataOrder?.();
+  // A checkpoint's own views (data order, entries, header, object graph) stay available, so
+  // saving an edited checkpoint keeps its shards, order and object graph.
+  dataOrder(): readonly string[] | undefined {
+    return (this.base as TensorReader & { dataOrder?: () => readonly string[] }).dataOrder?.();
+  }
+  entries(): unknown {
+    return (this.base as TensorReader & { entries?: () => unknown }).entries?.();
+  }
+  objectGraph(): unknown {
+    return (this.base as TensorReader & { objectGraph?: () => unknown }).objectGraph?.();
+  }
+  get header(): unknown {
+    return (this.base as TensorReader & { header?: unknown }).header;
   }
   close(): Promise<void> {
     return this.base.close();

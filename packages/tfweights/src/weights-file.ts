@@ -47,9 +47,16 @@ export class WeightsFile implements TensorReader {
     return this.reader.tensors(options);
   }
 
-  /** Layers in model order, each with its weights' keys in the layer's own order. */
+  /**
+   * Layers in model order, each with its weights' keys in the layer's own order. Formats
+   * without layers (checkpoints, SavedModels, npz …) group their weights by layer path, in
+   * model order; optimizer state, bookkeeping and metadata are not layers.
+   */
   layers(): readonly LayerInfo[] {
-    return layersOf(this.reader);
+    const own = this.reader.layers?.() ?? [];
+    if (own.length > 0) return own;
+    const weights = this.list().filter((i) => (i.role ?? 'weight') === 'weight');
+    return layersOf({ list: () => weights });
   }
 
   /**

@@ -98,3 +98,77 @@ describe('finding tensors', () => {
     await file.close();
   });
 });
+
+describe('fixes found by the examples', () => {
+  async function tf2Checkpoint(prefix: string) {
+    const { buildObjectGraph } = await import('@tfweights/checkpoint');
+    const vars = [
+      { path: 'model/layer_with_weights-0/kernel', fullName: 'dense/kernel' },
+      { path: 'model/layer_with_weights-0/bias', fullName: 'dense/bias' },
+    ];
+    const { graph, keys } = buildObjectGraph(vars);
+    await writeCheckpoint(prefix, [f32(keys[0]!, [2, 1], [1, 2]), f32(keys[1]!, [1], [0.5])], { objectGraph: graph });
+    return keys;
+  }
+
+  it('an edited TF2 checkpoint saved as a checkpoint keeps its keys and object graph', async () => {
+    const prefix = join(dir.path, 'edit', 'ckpt');
+    const keys = await tf2Checkpoint(prefix);
+    const file = await open(prefix);
+    const k = await file.read('dense/kernel');
+    const out = join(dir.path, 'edit-out', 'ckpt');
+    await save(file.withValues([mapValues(k, (v) => -v)]), out, { format: 'checkpoint' });
+    await file.close();
+    const back = await open(out);
+    expect(back.list().map((i) => i.key).sort()).toEqual(['_CHECKPOINTABLE_OBJECT_GRAPH', ...keys].sort());
+    expect(values(await back.read('dense/kernel'))).toEqual([-1, -2]);
+    // layers of a checkpoint: weights only, kernel before bias (creation order), no slots or graph
+    expect(back.layers()).toEqual([{ name: 'model/layer_with_weights-0', weights: [keys[0], keys[1]] }]);
+    await back.close();
+  });
+
+  it('a nested Keras model becomes nested layer_with_weights paths in a TF2 checkpoint', async () => {
+    const src = join(dir.path, 'nested.h5');
+    await writeKerasH5(src, {
+      layers: [
+        { name: 'encoder', weights: [
+          { name: 'dense_a/kernel', tensor: f32('a', [1, 1], [1]) }, { name: 'dense_b/kernel', tensor: f32('b', [1, 1], [2]) },
+        ] },
+        { name: 'head', weights: [{ name: 'kernel', tensor: f32('c', [1, 1], [3]) }] },
+      ],
+    });
+    const file = await open(src);
+    const out = join(dir.path, 'nested-ckpt', 'ckpt');
+    await save(file, out, { format: 'checkpoint' });
+    await file.close();
+    const back = await open(out);
+    expect(back.list().map((i) => i.key).filter((k) => !k.startsWith('_')).sort()).toEqual([
+      'layer_with_weights-0/layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE',
+      'layer_with_weights-0/layer_with_weights-1/kernel/.ATTRIBUTES/VARIABLE_VALUE',
+      'layer_with_weights-1/kernel/.ATTRIBUTES/VARIABLE_VALUE',
+    ]);
+    await back.close();
+  });
+
+  it('takes a Keras model JSON as template for a .keras output (config.json carried over)', async () => {
+    const prefix = join(dir.path, 'cfg', 'ckpt');
+    await tf2Checkpoint(prefix);
+    const config = {
+      module: 'keras', class_name: 'Sequential', config: { name: 's', layers: [
+        { module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: [null, 2], name: 'input_layer' } },
+        { module: 'keras.layers', class_name: 'Dense', config: { name: 'dense', units: 1 } },
+      ] }, build_config: { input_shape: [null, 2] },
+    };
+    const { writeFileSync, readFileSync } = await import('node:fs');
+    writeFileSync(join(dir.path, 'cfg', 'model.json'), JSON.stringify(config));
+    const out = join(dir.path, 'cfg', 'model.keras');
+    const file = await open(prefix);
+    await save(file, out, { template: join(dir.path, 'cfg', 'model.json') });
+    await file.close();
+    const back = await open(out);
+    expect(back.metadata?.model_config).toEqual(config);
+    expect(values(await back.read('dense/kernel'))).toEqual([1, 2]);
+    expect(readFileSync(out).includes(Buffer.from('"class_name": "Sequential"')) || readFileSync(out).includes(Buffer.from('"class_name":"Sequential"'))).toBe(true);
+    await back.close();
+  });
+});

@@ -47,17 +47,28 @@ function styleOf(opts: CreateOptions): 'tf1' | 'tf2' | 'keep' {
 
 /**
  * Object paths for a Keras model's weights: weights of the i-th layer that has weights go to
- * `layer_with_weights-<i>/<attribute>` (attribute = last part of the weight name); anything
- * else (optimizer state, counters) keeps its readable path.
+ * `layer_with_weights-<i>/<attribute>` (attribute = last part of the weight name); a nested
+ * model's layers nest the same way inside it (`layer_with_weights-0/layer_with_weights-1/kernel`),
+ * as tf-keras tracks a sub-model's layers; anything else (optimizer state, counters) keeps its
+ * readable path.
  */
 export function kerasObjectPaths(plan: readonly TensorInfo[]): GraphVariable[] {
-  const layerIndex = new Map<string, number>();
+  const indexIn = new Map<string, Map<string, number>>();
+  const slot = (parent: string, child: string) => {
+    let m = indexIn.get(parent);
+    if (!m) indexIn.set(parent, (m = new Map()));
+    if (!m.has(child)) m.set(child, m.size);
+    return `layer_with_weights-${m.get(child)}`;
+  };
   return plan.map((t) => {
     const parts = t.name.split('/');
     const layer = t.role === 'optimizer' || t.role === 'bookkeeping' ? undefined : (t.layer ?? (parts.length > 1 ? parts[0] : undefined));
     if (layer === undefined) return { path: t.key.split('/').filter(Boolean), fullName: t.name };
-    if (!layerIndex.has(layer)) layerIndex.set(layer, layerIndex.size);
-    return { path: [`layer_with_weights-${layerIndex.get(layer)}`, parts[parts.length - 1]!], fullName: t.name };
+    const rel = parts[0] === layer ? parts.slice(1) : parts;
+    const inner = rel.slice(0, -1);
+    const path = [slot('', layer)];
+    inner.forEach((seg, k) => path.push(slot([layer, ...inner.slice(0, k)].join('/'), seg)));
+    return { path: [...path, rel[rel.length - 1] ?? parts[parts.length - 1]!], fullName: t.name };
   });
 }
 
