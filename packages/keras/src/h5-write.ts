@@ -8,8 +8,14 @@ import { H5T, type H5Api, type H5File } from './h5-api.js';
 import { hyperslabs } from './hyperslab.js';
 import { patchToOpaque16, type EmscriptenFs } from './opaque16.js';
 
-/** Largest block copied into the wasm heap at once when writing. */
+/** Largest dataset written contiguously, copied into the wasm heap at once. */
 export const WRITE_CHUNK_BYTES = 32 * 1024 * 1024;
+/**
+ * Slab (and HDF5 chunk) size of larger datasets. libhdf5 holds a second chunk-sized buffer
+ * while writing a chunk, and the wasm heap never shrinks, so smaller slabs keep the writer's
+ * own memory small next to the tensor being written.
+ */
+export const WRITE_SLAB_BYTES = 8 * 1024 * 1024;
 /** HDF5 object header messages must stay under 64 KiB; Keras splits name lists above this (hdf5_format.py). */
 export const HDF5_OBJECT_HEADER_LIMIT = 64512;
 
@@ -45,6 +51,8 @@ export interface DatasetOptions {
 export class H5Writer {
   /** Names of the fixed-length string attributes written so far. */
   readonly fixedStringAttrs: string[] = [];
+  /** The same attributes by the object header address of the group holding them. */
+  readonly fixedStringObjects = new Map<number, Set<string>>();
   /** Object header addresses of datasets whose type becomes opaque when the file is closed. */
   private readonly opaque16: number[] = [];
   private constructor(readonly api: H5Api, readonly file: H5File, readonly name: string, private readonly path: string) {}
@@ -79,6 +87,24 @@ export class H5Writer {
     return (path === '/' || path === '' ? this.file : this.file.get(path.startsWith('/') ? path : `/${path}`)) as H5File;
   }
 
+  /** The object header address of `path` (an HDF5 object reference, hobj_ref_t, is that address). */
+  objectAddress(path: string): number {
+    const abs = path.startsWith('/') ? path : `/${path}`;
+    const ref = this.api.module.create_object_reference(this.file.file_id, abs) as unknown as ArrayLike<number>;
+    let addr = 0;
+    for (let i = Math.min(ref.length, 8) - 1; i >= 0; i--) addr = addr * 256 + (ref[i] ?? 0);
+    if (!addr) throw new IoError('libhdf5 gave no address for the object', { file: this.name, entry: abs });
+    return addr;
+  }
+
+  private fixedString(path: string, attr: string): void {
+    this.fixedStringAttrs.push(attr);
+    const addr = this.objectAddress(path === '' ? '/' : path);
+    let set = this.fixedStringObjects.get(addr);
+    if (!set) this.fixedStringObjects.set(addr, (set = new Set()));
+    set.add(attr);
+  }
+
   /** A variable-length string attribute: ASCII (as h5py writes `bytes`) or UTF-8. */
   vlenString(path: string, name: string, value: string, utf8 = false): void {
     this.obj(path).create_attribute(name, value, null, utf8 ? 'S' : 'A');
@@ -102,7 +128,7 @@ export class H5Writer {
     while (Math.ceil(names.length / parts) * width > HDF5_OBJECT_HEADER_LIMIT) parts++;
     if (parts === 1) {
       obj.create_attribute(name, [...names], [names.length], `A${width}`);
-      this.fixedStringAttrs.push(name);
+      this.fixedString(path, name);
       return;
     }
     // numpy.array_split: the first (n mod k) parts get one more element.
@@ -115,12 +141,12 @@ export class H5Writer {
       at += n;
       const w = Math.max(1, ...chunk.map((c) => enc.encode(c).byteLength));
       obj.create_attribute(`${name}${i}`, chunk, [chunk.length], `A${w}`);
-      this.fixedStringAttrs.push(`${name}${i}`);
+      this.fixedString(path, `${name}${i}`);
     }
   }
 
   /**
-   * A dataset holding the tensor: contiguous, or chunked above {@link WRITE_CHUNK_BYTES} (see
+   * A dataset holding the tensor: contiguous, or chunked in {@link WRITE_SLAB_BYTES} slabs above {@link WRITE_CHUNK_BYTES} (see
    * below). float16 (h5wasm cannot create 16-bit floats) is
    * stored as exact float32 tagged with attribute `dtype="float16"`; bfloat16 as opaque 2-byte
    * data or exact float32 (see {@link DatasetOptions}), tagged `dtype="bfloat16"` as Keras 3
@@ -128,17 +154,17 @@ export class H5Writer {
    */
   dataset(path: string, tensor: Tensor, opts: DatasetOptions = {}): void {
     const m = this.api.module;
-    let data = tensor.data;
     let stored = STORED[tensor.dtype];
     let tag: string | undefined;
+    let widen = false;
     const opaque = tensor.dtype === 'bfloat16' && opts.bfloat16 === 'opaque';
     if (opaque) {
       // The raw bits under a stand-in 2-byte unsigned integer type, made opaque on close().
       stored = STORED.uint16;
       tag = 'bfloat16';
     } else if (tensor.dtype === 'float16' || tensor.dtype === 'bfloat16') {
-      const f = toFloat32(tensor);
-      data = new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
+      // Widened to float32 slab by slab, so a large tensor is never copied whole.
+      widen = true;
       stored = STORED.float32;
       tag = tensor.dtype;
     }
@@ -150,8 +176,16 @@ export class H5Writer {
       ...stored, littleEndian: true, vlen: false, shape: tensor.shape.map(BigInt), maxshape: null, chunks: null,
       compression: 0, compression_opts: [], track_order: false, total_size: 0,
     };
-    const small = data.byteLength <= WRITE_CHUNK_BYTES || tensor.shape.length === 0;
+    /** Stored bytes [at, at + bytes) of the dataset (float16/bfloat16 widened to float32 here). */
+    const storedBytes = (at: number, bytes: number): Uint8Array => {
+      if (!widen) return tensor.data.subarray(at, at + bytes);
+      const f = toFloat32({ dtype: tensor.dtype, key: tensor.key, data: tensor.data.subarray(at / 2, (at + bytes) / 2) });
+      return new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
+    };
+    const total = widen ? tensor.data.byteLength * 2 : tensor.data.byteLength;
+    const small = total <= WRITE_CHUNK_BYTES || tensor.shape.length === 0;
     if (small) {
+      const data = storedBytes(0, total);
       const ptr = m._malloc(Math.max(1, data.byteLength));
       try {
         m.HEAPU8.set(data, ptr);
@@ -164,15 +198,15 @@ export class H5Writer {
       // no elements, which libhdf5 accepts without a buffer, grow it to its shape, then fill it
       // slab by slab. (A contiguous dataset would need the whole buffer at creation; failing
       // that call leaves the dataset open inside libhdf5, so the file is never finished.)
-      const first = hyperslabs(tensor.shape, stored.size, WRITE_CHUNK_BYTES).next().value!;
+      const first = hyperslabs(tensor.shape, stored.size, WRITE_SLAB_BYTES).next().value!;
       const empty = { ...meta, shape: tensor.shape.map((d, i) => BigInt(i === 0 ? 0 : d)), maxshape: tensor.shape.map(BigInt), chunks: first.count.map(BigInt) };
       const status = m.create_dataset(this.file.file_id, abs, 0n, empty as never);
       if (status < 0 || m.get_type(this.file.file_id, abs) !== m.H5O_TYPE_DATASET) throw new IoError('libhdf5 did not create the dataset', { file: this.name, entry: abs });
       if (m.resize_dataset(this.file.file_id, abs, tensor.shape.map(BigInt) as never) < 0) throw new IoError('libhdf5 could not size the dataset', { file: this.name, entry: abs });
-      const ptr = m._malloc(WRITE_CHUNK_BYTES);
+      const ptr = m._malloc(WRITE_SLAB_BYTES);
       try {
-        for (const slab of hyperslabs(tensor.shape, stored.size, WRITE_CHUNK_BYTES)) {
-          m.HEAPU8.set(data.subarray(slab.at, slab.at + slab.bytes), ptr);
+        for (const slab of hyperslabs(tensor.shape, stored.size, WRITE_SLAB_BYTES)) {
+          m.HEAPU8.set(storedBytes(slab.at, slab.bytes), ptr);
           const status = m.set_dataset_data(this.file.file_id, abs, slab.count.map(BigInt), slab.offset.map(BigInt), slab.count.map(() => 1n), BigInt(ptr));
           if (status < 0) throw new IoError('libhdf5 failed writing a slab', { file: this.name, entry: abs });
         }
@@ -181,13 +215,6 @@ export class H5Writer {
       }
     }
     if (tag) this.vlenString(abs, 'dtype', tag, true);
-    if (opaque) {
-      // An HDF5 object reference (hobj_ref_t) is the object header's address.
-      const ref = m.create_object_reference(this.file.file_id, abs) as unknown as ArrayLike<number>;
-      let addr = 0;
-      for (let i = Math.min(ref.length, 8) - 1; i >= 0; i--) addr = addr * 256 + (ref[i] ?? 0);
-      if (!addr) throw new IoError('libhdf5 gave no address for the dataset', { file: this.name, entry: abs });
-      this.opaque16.push(addr);
-    }
+    if (opaque) this.opaque16.push(this.objectAddress(abs));
   }
 }

@@ -11,10 +11,12 @@ export { configLayers, classesFromConfig, type ConfigLayer } from './model-confi
 export { variableNames, toSnakeCase } from './variable-names.js';
 export { readableWeightName, stripOutputIndex, type KerasEntry, type KerasLayerInfo, type ParsedLayout } from './legacy-layout.js';
 export { naturalCompare } from './keras3-layout.js';
-export { H5Writer, HDF5_OBJECT_HEADER_LIMIT, WRITE_CHUNK_BYTES, type Bfloat16Storage, type DatasetOptions } from './h5-write.js';
+export { H5Writer, HDF5_OBJECT_HEADER_LIMIT, WRITE_CHUNK_BYTES, WRITE_SLAB_BYTES, type Bfloat16Storage, type DatasetOptions } from './h5-write.js';
 export { patchToOpaque16, type EmscriptenFs } from './opaque16.js';
 export {
   writeLegacyH5File, writeKeras3WeightsFile, legacyWeightName, keras3LayerKeys, keras3LayerGroups, type LegacyH5Options, type Keras3WeightsOptions,
 } from './write-layouts.js';
-export { groupTensorsByLayer, type KerasWeight, type KerasLayer, type KerasModelWeights } from './writer-input.js';
+export { groupTensorsByLayer, placeOfTensor, type TensorPlace, type KerasWeight, type KerasLayer, type KerasModelWeights } from './writer-input.js';
+export { LegacyH5Stream, Keras3WeightsStream, type StreamOptions } from './stream-writers.js';
+export type { KerasLayout, KerasLayoutLayer, KerasLayoutWeight } from './write-layout.js';
 export { hyperslabs, type Hyperslab } from './hyperslab.js';

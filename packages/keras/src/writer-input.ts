@@ -37,6 +37,23 @@ export interface KerasModelWeights {
   readonly optimizer?: readonly KerasWeight[];
 }
 
+/** Where a flat tensor goes: the optimizer list, or a layer and a weight name inside it. */
+export type TensorPlace = { readonly optimizer: true; readonly name: string } | { readonly optimizer?: false; readonly layer: string; readonly weight: string };
+
+/**
+ * Where {@link groupTensorsByLayer} puts one tensor: role `optimizer` → the optimizer list
+ * (name without `optimizer/`); else layer `tensor.layer`, or the first segment of the name.
+ */
+export function placeOfTensor(t: Pick<Tensor, 'key' | 'name' | 'layer' | 'role'>): TensorPlace {
+  if (t.role === 'optimizer') return { optimizer: true, name: t.name.replace(/^optimizer\//, '') };
+  const layer = t.layer;
+  if (layer && t.name.startsWith(`${layer}/`)) return { layer, weight: t.name.slice(layer.length + 1) };
+  if (layer) return { layer, weight: t.name };
+  const cut = t.name.indexOf('/');
+  if (cut <= 0) throw new InvalidArgumentError(`cannot tell the layer of tensor '${t.name}': name it '<layer>/<weight>'`, { entry: t.key });
+  return { layer: t.name.slice(0, cut), weight: t.name.slice(cut + 1) };
+}
+
 /**
  * Group flat tensors into layers by `tensor.layer`, else by the first segment of the name
  * (`dense/kernel` → layer `dense`, weight `kernel`), keeping first-seen order; tensors with
@@ -46,23 +63,14 @@ export function groupTensorsByLayer(tensors: readonly Tensor[]): KerasModelWeigh
   const layers = new Map<string, { name: string; weights: KerasWeight[] }>();
   const optimizer: KerasWeight[] = [];
   for (const t of tensors) {
-    if (t.role === 'optimizer') {
-      optimizer.push({ name: t.name.replace(/^optimizer\//, ''), tensor: t });
+    const place = placeOfTensor(t);
+    if (place.optimizer) {
+      optimizer.push({ name: place.name, tensor: t });
       continue;
     }
-    let layer = t.layer;
-    let weight: string;
-    if (layer && t.name.startsWith(`${layer}/`)) weight = t.name.slice(layer.length + 1);
-    else if (layer) weight = t.name;
-    else {
-      const cut = t.name.indexOf('/');
-      if (cut <= 0) throw new InvalidArgumentError(`cannot tell the layer of tensor '${t.name}': name it '<layer>/<weight>'`, { entry: t.key });
-      layer = t.name.slice(0, cut);
-      weight = t.name.slice(cut + 1);
-    }
-    let l = layers.get(layer);
-    if (!l) layers.set(layer, (l = { name: layer, weights: [] }));
-    l.weights.push({ name: weight, tensor: t });
+    let l = layers.get(place.layer);
+    if (!l) layers.set(place.layer, (l = { name: place.layer, weights: [] }));
+    l.weights.push({ name: place.weight, tensor: t });
   }
   return { layers: [...layers.values()], ...(optimizer.length > 0 ? { optimizer } : {}) };
 }

@@ -7,3 +7,4 @@ export {
   writeKerasH5, writeKerasWeightsH5, writeKerasArchive, createKerasH5Writer, createKerasWeightsH5Writer, createKerasArchiveWriter,
   type WriteOptions, type ArchiveOptions, type AdapterOptions,
 } from './write.js';
+export type { KerasLayout, KerasLayoutLayer, KerasLayoutWeight } from '../write-layout.js';

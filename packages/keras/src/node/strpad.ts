@@ -56,3 +56,75 @@ export async function patchFixedStringsToNullPad(path: string, attrs: readonly s
   }
   return patched;
 }
+
+const MSG_ATTRIBUTE = 0x000c;
+const MSG_CONTINUATION = 0x0010;
+/** An object header chunk larger than this is not one libhdf5 wrote for a Keras group. */
+const MAX_HEADER_CHUNK = 4 * 1024 * 1024;
+
+/**
+ * The same patch without scanning the file: walk the version 1 object headers at the given
+ * addresses (the groups that got the attributes; libver earliest keeps every attribute in
+ * the header, HDF5 spec "Attribute Message" version 1, following continuation messages) and
+ * set NULLPAD on the named fixed-length string attributes. Returns how many were patched.
+ */
+export async function patchFixedStringsInHeaders(path: string, objects: ReadonlyMap<number, ReadonlySet<string>>): Promise<number> {
+  if (objects.size === 0) return 0;
+  const fh = await open(path, 'r+');
+  let patched = 0;
+  try {
+    const size = (await fh.stat()).size;
+    const read = async (pos: number, len: number): Promise<Buffer | undefined> => {
+      if (pos < 0 || len < 0 || pos + len > size) return undefined;
+      const buf = Buffer.alloc(len);
+      const { bytesRead } = await fh.read(buf, 0, len, pos);
+      return bytesRead === len ? buf : undefined;
+    };
+    for (const [addr, names] of objects) {
+      const prefix = await read(addr, 16);
+      if (!prefix || prefix[0] !== 1) continue;
+      let left = prefix.readUInt16LE(2);
+      const chunks: [number, number][] = [[addr + 16, prefix.readUInt32LE(8)]];
+      for (let c = 0; c < chunks.length && left > 0 && c < 64; c++) {
+        const [start, len] = chunks[c]!;
+        if (len > MAX_HEADER_CHUNK) break;
+        const chunk = await read(start, len);
+        if (!chunk) break;
+        for (let at = 0; at + 8 <= len && left > 0; left--) {
+          const type = chunk.readUInt16LE(at);
+          const msgSize = chunk.readUInt16LE(at + 2);
+          const data = at + 8;
+          if (data + msgSize > len) break;
+          if (type === MSG_CONTINUATION && msgSize >= 16) {
+            chunks.push([Number(chunk.readBigUInt64LE(data)), Number(chunk.readBigUInt64LE(data + 8))]);
+          } else if (type === MSG_ATTRIBUTE && msgSize >= 8 && chunk[data] === 1) {
+            const nameLen = chunk.readUInt16LE(data + 2);
+            const typeAt = data + 8 + Math.ceil(nameLen / 8) * 8;
+            if (nameLen > 0 && typeAt + 8 <= data + msgSize) {
+              const name = chunk.toString('utf8', data + 8, data + 8 + nameLen - 1);
+              // Fixed-length string, version 1, padding NULLTERM (0): make it NULLPAD (1).
+              if (names.has(name) && chunk[typeAt] === 0x13 && (chunk[typeAt + 1]! & 0x0f) === 0) {
+                await fh.write(Buffer.from([(chunk[typeAt + 1]! & 0xf0) | 0x01]), 0, 1, start + typeAt + 1);
+                patched++;
+              }
+            }
+          }
+          at = data + msgSize;
+        }
+      }
+    }
+  } finally {
+    await fh.close();
+  }
+  return patched;
+}
+
+/**
+ * Mark the fixed-length string attributes a writer made NULLPAD: through their groups'
+ * object headers, falling back to scanning the file when not all were found there.
+ */
+export async function markFixedStringsNullPad(path: string, written: { readonly fixedStringAttrs: readonly string[]; readonly fixedStringObjects: ReadonlyMap<number, ReadonlySet<string>> }): Promise<void> {
+  const expected = [...written.fixedStringObjects.values()].reduce((s, v) => s + v.size, 0);
+  const found = await patchFixedStringsInHeaders(path, written.fixedStringObjects);
+  if (found < expected) await patchFixedStringsToNullPad(path, written.fixedStringAttrs);
+}

@@ -1,17 +1,20 @@
 /**
  * Atomic Keras writers for Node: h5wasm writes to a temporary path beside the target (or in
  * the system temp folder for the HDF5 member of a `.keras`), which is renamed into place only
- * when complete.
+ * when complete. The TensorWriters stream: each tensor is written to the file when it arrives.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZipWriter, type Tensor, type TensorWriter } from '@tfweights/core';
-import { createFileSink, openFile, refuseOverwritingInput, writeAtomically, type AtomicOptions } from '@tfweights/core/node';
-import { writeKeras3WeightsFile, writeLegacyH5File, type Keras3WeightsOptions, type LegacyH5Options } from '../write-layouts.js';
-import { groupTensorsByLayer, type KerasModelWeights } from '../writer-input.js';
+import { checkWritableTarget, createFileSink, openFile, refuseOverwritingInput, writeAtomically, type AtomicOptions } from '@tfweights/core/node';
+import type { H5Api } from '../h5-api.js';
+import { Keras3WeightsStream, LegacyH5Stream, type Keras3WeightsOptions, type LegacyH5Options, type StreamOptions } from '../stream-writers.js';
+import { writeKeras3WeightsFile, writeLegacyH5Model } from '../write-layouts.js';
+import type { KerasLayout } from '../write-layout.js';
+import type { KerasModelWeights } from '../writer-input.js';
 import { nodeH5Api } from './h5wasm-node.js';
-import { patchFixedStringsToNullPad } from './strpad.js';
+import { markFixedStringsNullPad } from './strpad.js';
 
 export interface WriteOptions extends AtomicOptions {
   /** Paths being read, so the output can never replace one of them. */
@@ -32,8 +35,7 @@ export async function writeKerasH5(path: string, model: KerasModelWeights, opts:
   refuseOverwritingInput(path, opts.inputs ?? []);
   const api = await nodeH5Api();
   await writeAtomically(path, async (temp) => {
-    const written = writeLegacyH5File(api, temp, model, opts, path);
-    await patchFixedStringsToNullPad(temp, written);
+    await markFixedStringsNullPad(temp, writeLegacyH5Model(api, temp, model, opts, path));
   }, opts);
 }
 
@@ -53,11 +55,36 @@ function pythonJson(v: unknown): string {
   return JSON.stringify(v, null, 1).replace(/\n\s*/g, ' ').replace(/\[ /g, '[').replace(/ \]/g, ']').replace(/\{ /g, '{').replace(/ \}/g, '}');
 }
 
-function defaultConfig(model: KerasModelWeights): unknown {
+function defaultConfig(layers: readonly { name: string; className?: string }[]): unknown {
   return {
     module: 'keras', class_name: 'Sequential', registered_name: null,
-    config: { name: 'sequential', layers: model.layers.map((l) => ({ class_name: l.className ?? 'Layer', config: { name: l.name } })) },
+    config: { name: 'sequential', layers: layers.map((l) => ({ class_name: l.className ?? 'Layer', config: { name: l.name } })) },
   };
+}
+
+/** Zip a finished `model.weights.h5` with metadata.json and config.json into `path` (atomic). */
+async function zipArchive(path: string, h5Path: string, layers: readonly { name: string; className?: string }[], opts: ArchiveOptions): Promise<void> {
+  const d = new Date();
+  const metadata = opts.metadata ?? {
+    keras_version: opts.kerasVersion ?? '3.10.0',
+    date_saved: `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}@${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`,
+  };
+  const enc = new TextEncoder();
+  const toText = (v: unknown): string => (typeof v === 'string' ? v : pythonJson(v));
+  const sink = await createFileSink(path, opts);
+  const zip = new ZipWriter(sink);
+  const h5 = await openFile(h5Path);
+  try {
+    await zip.addBytes('metadata.json', enc.encode(toText(metadata)));
+    await zip.addBytes('config.json', enc.encode(typeof opts.config === 'string' ? opts.config : JSON.stringify(opts.config ?? defaultConfig(layers))));
+    await zip.addSource('model.weights.h5', h5);
+    await zip.finish();
+  } catch (err) {
+    await zip.abort().catch(() => undefined);
+    throw err;
+  } finally {
+    await h5.close();
+  }
 }
 
 /** Write a `.keras` archive: stored members metadata.json, config.json, model.weights.h5, in that order. */
@@ -68,69 +95,159 @@ export async function writeKerasArchive(path: string, model: KerasModelWeights, 
   try {
     const h5Path = join(dir, 'model.weights.h5');
     writeKeras3WeightsFile(api, h5Path, model, opts, `${path}:model.weights.h5`);
-    const d = new Date();
-    const metadata = opts.metadata ?? {
-      keras_version: opts.kerasVersion ?? '3.10.0',
-      date_saved: `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}@${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`,
-    };
-    const enc = new TextEncoder();
-    const toText = (v: unknown): string => (typeof v === 'string' ? v : pythonJson(v));
-    const sink = await createFileSink(path, opts);
-    const zip = new ZipWriter(sink);
-    const h5 = await openFile(h5Path);
-    try {
-      await zip.addBytes('metadata.json', enc.encode(toText(metadata)));
-      await zip.addBytes('config.json', enc.encode(typeof opts.config === 'string' ? opts.config : JSON.stringify(opts.config ?? defaultConfig(model))));
-      await zip.addSource('model.weights.h5', h5);
-      await zip.finish();
-    } catch (err) {
-      await zip.abort().catch(() => undefined);
-      throw err;
-    } finally {
-      await h5.close();
-    }
+    await zipArchive(path, h5Path, model.layers, opts);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-/** Collects tensors, groups them into layers by `tensor.layer` or `<layer>/<weight>` names, writes on finish. */
-class CollectingWriter implements TensorWriter {
-  private readonly tensors: Tensor[] = [];
-  private done = false;
-  constructor(private readonly write_: (model: KerasModelWeights) => Promise<void>, private readonly classes: Readonly<Record<string, string>> = {}) {}
+export interface AdapterOptions {
+  /** Layer name → class name (Keras 3 group keys and config), for layers the layout gives no class. */
+  classes?: Readonly<Record<string, string>>;
+  /**
+   * Where every tensor goes, when known before the first one: the name lists follow it
+   * whatever order tensors arrive in. Without it tensors are grouped by `tensor.layer` or
+   * `<layer>/<weight>` names, layers in first-seen order, weights in arrival order.
+   */
+  layout?: KerasLayout;
+}
+
+type Stream = LegacyH5Stream | Keras3WeightsStream;
+
+/**
+ * A TensorWriter over a streaming writer: the temporary file is created at once (refusals
+ * such as an existing target surface at the first write), each tensor is written when it
+ * arrives, and finish() completes the file and moves it into place.
+ */
+class StreamingWriter implements TensorWriter {
+  private readonly ready: Promise<Stream>;
+  private state: 'open' | 'finished' | 'aborted' = 'open';
+  constructor(
+    open: () => Promise<Stream>,
+    private readonly complete: (s: Stream) => Promise<void>,
+    private readonly discard: () => Promise<void>,
+  ) {
+    this.ready = open();
+    this.ready.catch(() => undefined);
+  }
   async write(tensor: Tensor): Promise<void> {
-    this.tensors.push(tensor);
+    if (this.state !== 'open') throw new Error(`write after ${this.state === 'finished' ? 'finish' : 'abort'}`);
+    const s = await this.ready;
+    s.write(tensor);
   }
   async finish(): Promise<void> {
-    if (this.done) return;
-    this.done = true;
-    const model = groupTensorsByLayer(this.tensors);
-    const layers = model.layers.map((l) => (this.classes[l.name] ? { ...l, className: this.classes[l.name]! } : l));
-    await this.write_({ ...model, layers });
+    if (this.state !== 'open') return;
+    const s = await this.ready;
+    this.state = 'finished';
+    try {
+      await this.complete(s);
+    } catch (err) {
+      s.abort();
+      await this.discard();
+      throw err;
+    }
   }
   async abort(): Promise<void> {
-    this.done = true;
-    this.tensors.length = 0;
+    if (this.state !== 'open') return;
+    this.state = 'aborted';
+    const s = await this.ready.catch(() => undefined);
+    s?.abort();
+    await this.discard();
   }
 }
 
-export interface AdapterOptions {
-  /** Layer name → class name (Keras 3 group keys and config). */
-  classes?: Readonly<Record<string, string>>;
+/** An atomic temporary path that commit() renames onto `target` (core's writeAtomically, held open). */
+async function heldAtomicPath(target: string, opts: AtomicOptions): Promise<{ temp: string; commit(): Promise<void>; abort(): Promise<void> }> {
+  let release!: (keep: boolean) => void;
+  const gate = new Promise<boolean>((r) => (release = r));
+  let gotTemp!: (temp: string) => void;
+  const temp = new Promise<string>((r) => (gotTemp = r));
+  const done = writeAtomically(target, async (t) => {
+    gotTemp(t);
+    if (!(await gate)) throw new Error('aborted');
+  }, opts);
+  done.catch(() => undefined);
+  const path = await Promise.race([temp, done.then(() => '')]);
+  return {
+    temp: path,
+    commit: async () => {
+      release(true);
+      await done;
+    },
+    abort: async () => {
+      release(false);
+      await done.catch(() => undefined);
+    },
+  };
 }
 
-/** A TensorWriter producing a legacy `.h5` (all tensors held until finish). */
+function streamOpts(opts: AdapterOptions): StreamOptions {
+  return { ...(opts.layout ? { layout: opts.layout } : {}), ...(opts.classes ? { classes: opts.classes } : {}) };
+}
+
+/** Opens the file beside `path` now, writes each tensor as it arrives, renames on finish. */
+function atomicStreamingWriter(path: string, opts: WriteOptions, create: (api: H5Api, temp: string) => Stream, after: (temp: string, s: Stream) => Promise<void>): TensorWriter {
+  let held: Awaited<ReturnType<typeof heldAtomicPath>> | undefined;
+  return new StreamingWriter(
+    async () => {
+      refuseOverwritingInput(path, opts.inputs ?? []);
+      const api = await nodeH5Api();
+      held = await heldAtomicPath(path, opts);
+      try {
+        return create(api, held.temp);
+      } catch (err) {
+        await held.abort();
+        throw err;
+      }
+    },
+    async (s) => {
+      await after(held!.temp, s);
+      await held!.commit();
+    },
+    async () => held?.abort(),
+  );
+}
+
+/** A streaming TensorWriter producing a legacy `.h5`: each tensor is written when it arrives. */
 export function createKerasH5Writer(path: string, opts: LegacyH5Options & WriteOptions & AdapterOptions = {}): TensorWriter {
-  return new CollectingWriter((m) => writeKerasH5(path, m, opts), opts.classes);
+  return atomicStreamingWriter(path, opts, (api, temp) => LegacyH5Stream.create(api, temp, { ...opts, ...streamOpts(opts) }, path), async (temp, s) => {
+    (s as LegacyH5Stream).finish();
+    await markFixedStringsNullPad(temp, s.h5);
+  });
 }
 
-/** A TensorWriter producing a Keras 3 `.weights.h5`. */
+/** A streaming TensorWriter producing a Keras 3 `.weights.h5`. */
 export function createKerasWeightsH5Writer(path: string, opts: Keras3WeightsOptions & WriteOptions & AdapterOptions = {}): TensorWriter {
-  return new CollectingWriter((m) => writeKerasWeightsH5(path, m, opts), opts.classes);
+  return atomicStreamingWriter(path, opts, (api, temp) => Keras3WeightsStream.create(api, temp, { ...opts, ...streamOpts(opts) }, path), async (_temp, s) => {
+    (s as Keras3WeightsStream).finish();
+  });
 }
 
-/** A TensorWriter producing a `.keras` archive. */
+/**
+ * A streaming TensorWriter producing a `.keras` archive: `model.weights.h5` is written to a
+ * temporary file as tensors arrive, then stored into the zip (read back in slices) on finish.
+ */
 export function createKerasArchiveWriter(path: string, opts: ArchiveOptions & AdapterOptions = {}): TensorWriter {
-  return new CollectingWriter((m) => writeKerasArchive(path, m, opts), opts.classes);
+  let dir: string | undefined;
+  return new StreamingWriter(
+    async () => {
+      refuseOverwritingInput(path, opts.inputs ?? []);
+      await checkWritableTarget(path, opts);
+      const api = await nodeH5Api();
+      dir = await mkdtemp(join(tmpdir(), 'tfw-keras-'));
+      return Keras3WeightsStream.create(api, join(dir, 'model.weights.h5'), { ...opts, ...streamOpts(opts) }, `${path}:model.weights.h5`);
+    },
+    async (s) => {
+      const k = s as Keras3WeightsStream;
+      k.finish();
+      try {
+        await zipArchive(path, join(dir!, 'model.weights.h5'), k.layerList(), opts);
+      } finally {
+        await rm(dir!, { recursive: true, force: true });
+      }
+    },
+    async () => {
+      if (dir) await rm(dir, { recursive: true, force: true });
+    },
+  );
 }

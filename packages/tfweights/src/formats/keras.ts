@@ -5,13 +5,13 @@
  *
  * Writers group tensors into layers by `tensor.layer` or `<layer>/<weight>` names. Layer
  * classes (which decide Keras 3 group keys) and a legacy model config come from the template
- * when there is one, else from a Keras input. The package's writers keep every tensor until
- * finish (h5wasm writes whole files), so these outputs hold the converted weights in memory.
+ * when there is one, else from a Keras input. The writers stream: each tensor is written to
+ * the HDF5 file when it arrives, only names are kept for the name lists written at the end.
  * The Node entry (which starts h5wasm, ~600 MiB of address space) is loaded only when used.
  */
 const node = () => import('@tfweights/keras/node');
-import type { Tensor, TensorInfo, TensorReader } from '@tfweights/core';
-import { keras3Format, kerasH5Format } from '@tfweights/keras';
+import type { TensorInfo, TensorReader } from '@tfweights/core';
+import { keras3Format, kerasH5Format, placeOfTensor, type KerasLayout, type KerasLayoutWeight } from '@tfweights/keras';
 import type { CreateOptions, FormatAdapter, PipelineWriter } from './adapter.js';
 
 /** Layer name → class name, from the template first, then the input. */
@@ -38,8 +38,8 @@ function legacyConfig(opts: CreateOptions): { modelConfig?: unknown; trainingCon
 /**
  * Keras groups weights by layer, and a layer name has no `/`. Tensors from a Keras file keep
  * their layers and order and stream straight through. Others are named the way Keras names
- * variables, deciding with every tensor in view (the Keras writers hold every tensor until
- * finish anyway, so holding them here costs no extra memory):
+ * variables, decided up front from the conversion plan (every tensor that will be written),
+ * which also gives the writer its layout, so each tensor is written as it arrives:
  * - a TF2 checkpoint variable by its `full_name` (`sequential/dense/kernel` → layer `dense`,
  *   weight `dense/kernel`) rather than its object path (`model/layer_with_weights-0/kernel`),
  *   when no other tensor has the same full_name (SavedModel variables are often all called
@@ -47,25 +47,44 @@ function legacyConfig(opts: CreateOptions): { modelConfig?: unknown; trainingCon
  * - a path by its last two parts, a lone variable (a SavedModel's `a`) as a layer of its own;
  * - and in Keras's order inside each layer, since Keras assigns weights by position.
  */
-function kerasLayers(w: PipelineWriter, opts: CreateOptions): PipelineWriter {
-  if (isKeras(opts.source)) return w;
-  const held: Tensor[] = [];
+async function kerasWriter(
+  create: (layout: KerasLayout | undefined) => Promise<PipelineWriter>,
+  opts: CreateOptions,
+): Promise<PipelineWriter> {
+  if (isKeras(opts.source)) return create(undefined);
+  const named = kerasNamed(opts.plan);
+  const byKey = new Map(named.map((t) => [t.key, t]));
+  const w = await create(kerasLayout(inKerasOrder(named)));
   return {
     write: async (t) => {
-      held.push(t);
+      const n = byKey.get(t.key);
+      await w.write(n ? { ...t, name: n.name, ...(n.layer !== undefined ? { layer: n.layer } : {}) } : t);
     },
-    finish: async () => {
-      for (const t of inKerasOrder(kerasNamed(held))) await w.write(t);
-      held.length = 0;
-      await w.finish();
-    },
+    finish: () => w.finish(),
     abort: () => w.abort(),
   };
 }
 
+/** The writer's layout: layers in first-seen order, each tensor by its key. */
+export function kerasLayout(infos: readonly TensorInfo[]): KerasLayout {
+  const layers = new Map<string, { name: string; weights: KerasLayoutWeight[] }>();
+  const optimizer: { name: string; tensor: string }[] = [];
+  for (const t of infos) {
+    const place = placeOfTensor(t);
+    if (place.optimizer) {
+      optimizer.push({ name: place.name, tensor: t.key });
+      continue;
+    }
+    let l = layers.get(place.layer);
+    if (!l) layers.set(place.layer, (l = { name: place.layer, weights: [] }));
+    l.weights.push({ name: place.weight, tensor: t.key });
+  }
+  return { layers: [...layers.values()], ...(optimizer.length > 0 ? { optimizer } : {}) };
+}
+
 /** `<layer>/<weight>` names and layers for tensors that do not come from Keras. */
-function kerasNamed(tensors: readonly Tensor[]): Tensor[] {
-  const fullName = (t: Tensor) => (typeof t.attrs?.full_name === 'string' && t.attrs.full_name !== '' ? t.attrs.full_name.replace(/:\d+$/, '') : undefined);
+export function kerasNamed<T extends TensorInfo>(tensors: readonly T[]): T[] {
+  const fullName = (t: T) => (typeof t.attrs?.full_name === 'string' && t.attrs.full_name !== '' ? t.attrs.full_name.replace(/:\d+$/, '') : undefined);
   const count = new Map<string, number>();
   for (const t of tensors) {
     const f = fullName(t);
@@ -91,10 +110,10 @@ const KERAS_WEIGHT_ORDER = [
 ];
 
 /** Stable: layers keep their first-seen order; inside a layer, known names go first in Keras order. */
-function inKerasOrder(tensors: readonly Tensor[]): Tensor[] {
+export function inKerasOrder<T extends TensorInfo>(tensors: readonly T[]): T[] {
   const layerRank = new Map<string, number>();
   for (const t of tensors) if (t.layer !== undefined && !layerRank.has(t.layer)) layerRank.set(t.layer, layerRank.size);
-  const weightRank = (t: Tensor) => {
+  const weightRank = (t: T) => {
     const i = KERAS_WEIGHT_ORDER.indexOf(t.name.slice(t.name.lastIndexOf('/') + 1));
     return i < 0 ? KERAS_WEIGHT_ORDER.length : i;
   };
@@ -131,12 +150,16 @@ export const kerasH5Adapter: FormatAdapter = {
   extensions: ['.h5', '.hdf5'],
   detect: (p) => p.kind === 'file' && p.sniff !== undefined && kerasH5Format.sniff(p.sniff),
   open: async (path) => (await node()).openKeras(path),
-  create: async (path, opts): Promise<PipelineWriter> => kerasLayers((await node()).createKerasH5Writer(path, {
-    overwrite: opts.overwrite,
-    classes: layerClasses(opts.template, opts.source),
-    ...legacyConfig(opts),
-    ...(opts.source ? { inputs: [opts.source.source] } : {}),
-  }), opts),
+  create: async (path, opts): Promise<PipelineWriter> => {
+    const { createKerasH5Writer } = await node();
+    return kerasWriter(async (layout) => createKerasH5Writer(path, {
+      overwrite: opts.overwrite,
+      classes: layerClasses(opts.template, opts.source),
+      ...legacyConfig(opts),
+      ...(opts.source ? { inputs: [opts.source.source] } : {}),
+      ...(layout ? { layout } : {}),
+    }), opts);
+  },
   accepts: kerasAccepts('keras-h5'),
 };
 
@@ -148,11 +171,12 @@ export const keras3Adapter: FormatAdapter = {
   open: async (path) => (await node()).openKeras(path),
   create: async (path, opts): Promise<PipelineWriter> => {
     const common = { overwrite: opts.overwrite, classes: layerClasses(opts.template, opts.source), ...(opts.source ? { inputs: [opts.source.source] } : {}) };
+    const k = await node();
     if (path.toLowerCase().endsWith('.keras')) {
       const cfg = [opts.template, opts.source].find((r) => r?.format === 'keras3' && r.metadata?.model_config !== undefined)?.metadata?.model_config;
-      return kerasLayers((await node()).createKerasArchiveWriter(path, { ...common, ...(cfg !== undefined ? { config: cfg } : {}) }), opts);
+      return kerasWriter(async (layout) => k.createKerasArchiveWriter(path, { ...common, ...(cfg !== undefined ? { config: cfg } : {}), ...(layout ? { layout } : {}) }), opts);
     }
-    return kerasLayers((await node()).createKerasWeightsH5Writer(path, common), opts);
+    return kerasWriter(async (layout) => k.createKerasWeightsH5Writer(path, { ...common, ...(layout ? { layout } : {}) }), opts);
   },
   accepts: kerasAccepts('keras3'),
 };
