@@ -3,7 +3,7 @@
  * ({@link LegacyH5Stream}, {@link Keras3WeightsStream}) to a path h5wasm can reach. The Node
  * entry wraps these with atomic temp-file-and-rename.
  */
-import { InvalidArgumentError } from '@tfweights/core';
+import { InvalidArgumentError, type Tensor } from '@tfweights/core';
 import type { H5Api } from './h5-api.js';
 import type { H5Writer } from './h5-write.js';
 import {
@@ -53,13 +53,7 @@ export function writeLegacyH5File(api: H5Api, path: string, model: KerasModelWei
 export function writeLegacyH5Model(api: H5Api, path: string, model: KerasModelWeights, opts: LegacyH5Options = {}, name = path): H5Writer {
   checkUnique(model.layers);
   const s = LegacyH5Stream.create(api, path, { ...opts, layout: layoutOf(model) }, name);
-  try {
-    model.layers.forEach((l, i) => l.weights.forEach((w, j) => s.writeSlot(i, j, w.tensor)));
-    (model.optimizer ?? []).forEach((w, j) => s.writeSlot(-1, j, w.tensor));
-  } catch (err) {
-    s.abort();
-    throw err;
-  }
+  fillFromModel(s, model);
   s.finish();
   return s.h5;
 }
@@ -105,6 +99,12 @@ export function writeKeras3WeightsFile(api: H5Api, path: string, model: KerasMod
   checkUnique(model.layers);
   const layout = layoutOf(model, keras3LayerGroups(model.layers), model.layers.map(weightPaths));
   const s = Keras3WeightsStream.create(api, path, { ...opts, layout }, name);
+  fillFromModel(s, model);
+  s.finish();
+}
+
+/** Write every weight of a whole model into a streaming writer (aborting it on error). */
+function fillFromModel(s: { writeSlot(layer: number, weight: number, t: Tensor): void; abort(): void }, model: KerasModelWeights): void {
   try {
     model.layers.forEach((l, i) => l.weights.forEach((w, j) => s.writeSlot(i, j, w.tensor)));
     (model.optimizer ?? []).forEach((w, j) => s.writeSlot(-1, j, w.tensor));
@@ -112,5 +112,4 @@ export function writeKeras3WeightsFile(api: H5Api, path: string, model: KerasMod
     s.abort();
     throw err;
   }
-  s.finish();
 }

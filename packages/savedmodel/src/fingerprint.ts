@@ -36,7 +36,8 @@ export function decodeFingerprint(bytes: Uint8Array, file = 'fingerprint.pb'): F
   return f;
 }
 
-function uint64Varint(v: bigint): number[] {
+/** Varint bytes of an unsigned 64-bit value (protobuf wire format). */
+export function uint64Varint(v: bigint): number[] {
   const out: number[] = [];
   let x = BigInt.asUintN(64, v);
   while (x >= 0x80n) {

@@ -3,20 +3,12 @@
  * tests can produce descending field order, unknown fields and hostile lengths on purpose.
  */
 import pb from 'protobufjs/minimal.js';
+import { uint64Varint } from '../src/fingerprint.js';
 
 export type Value = number | bigint | string | Uint8Array | boolean | Msg | { float: number };
 export type Msg = [number, Value][];
 
-function varint(v: bigint): number[] {
-  const out: number[] = [];
-  let x = BigInt.asUintN(64, v);
-  while (x >= 0x80n) {
-    out.push(Number(x & 0x7fn) | 0x80);
-    x >>= 7n;
-  }
-  out.push(Number(x));
-  return out;
-}
+const varint = uint64Varint;
 
 export function encode(msg: Msg): Uint8Array {
   const parts: number[] = [];
