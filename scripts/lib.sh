@@ -40,7 +40,8 @@ ensure_python_deps() {
 # Real Keras 3 (JAX backend) in a virtualenv outside the repository, when this machine's image
 # carries a local wheel mirror (/opt/pypi); tests that load our Keras files into Keras itself
 # find it through testkit's kerasPython() and are skipped, saying so, when it is absent.
-KERAS_VENV="${TFW_KERAS_VENV:-$HOME/.cache/tfweights/keras-venv}"
+KERAS_VENV="${TFW_KERAS_VENV:-${HOME:-/root}/.cache/tfweights/keras-venv}"
+export TFW_KERAS_VENV="$KERAS_VENV"
 ensure_keras_venv() {
   if [ -x "$KERAS_VENV/bin/python" ] && KERAS_BACKEND=jax "$KERAS_VENV/bin/python" -c 'import keras, jax' >/dev/null 2>&1; then return 0; fi
   if [ ! -d /opt/pypi/simple ]; then
@@ -49,6 +50,10 @@ ensure_keras_venv() {
   fi
   echo "» installing Keras 3.15.1 + JAX from the local wheel mirror into $KERAS_VENV (independent checker)"
   rm -rf "$KERAS_VENV"
+  # Debian's python3 needs python3-venv for `-m venv`.
+  if ! python3 -m venv --help >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null 2>&1 || true
+  fi
   python3 -m venv "$KERAS_VENV" \
     && PIP_EXTRA_INDEX_URL= "$KERAS_VENV/bin/pip" install -q --disable-pip-version-check \
          --index-url file:///opt/pypi/simple keras==3.15.1 jax==0.10.2 jaxlib==0.10.2 h5py >/dev/null 2>&1 \
