@@ -172,3 +172,28 @@ describe('fixes found by the examples', () => {
     await back.close();
   });
 });
+
+describe('dropOptimizer', () => {
+  it('leaves out optimizer state and bookkeeping even where the output could hold them', async () => {
+    const { buildObjectGraph } = await import('@tfweights/checkpoint');
+    const { graph, keys, slotKeys } = buildObjectGraph(
+      [{ path: 'model/dense/kernel', fullName: 'dense/kernel' }, { path: 'save_counter' }],
+      { slots: [{ variable: 'model/dense/kernel', optimizer: 'optimizer', slotName: 'm' }] },
+    );
+    const prefix = join(dir.path, 'drop', 'ckpt-1');
+    await writeCheckpoint(prefix, [
+      f32(keys[0]!, [1], [1]), makeTensor(keys[1]!, 'int64', [], bytesOf(BigInt64Array.of(1n))), f32(slotKeys[0]!, [1], [0]),
+    ], { objectGraph: graph });
+    const file = await open(prefix);
+    const all = join(dir.path, 'drop', 'all.npz');
+    const some = join(dir.path, 'drop', 'weights.npz');
+    await save(file, all);
+    await save(file, some, { dropOptimizer: true });
+    await file.close();
+    const [a, w] = [await open(all), await open(some)];
+    expect(a.list()).toHaveLength(3);
+    expect(w.list().map((i) => i.key)).toEqual(['model/dense/kernel']);
+    await a.close();
+    await w.close();
+  });
+});
