@@ -6,7 +6,29 @@
 import { basename, dirname, join } from 'node:path';
 import { dtypeInfo, UnsupportedDtypeError } from '@tfweights/core';
 import { tfjsFormat } from '@tfweights/tfjs/codec';
+import type { TensorReader } from '@tfweights/core';
+import { generatedByOf } from '../keras-tfjs/artifacts.js';
+import { kerasTopologyForTfjs } from '../keras-tfjs/topology.js';
+import { TFWEIGHTS_VERSION } from '../keras-tfjs/version.js';
 import type { FormatAdapter } from './adapter.js';
+
+/**
+ * From a Keras file (or with a Keras template) whose model config tfjs-layers can load, the
+ * output is a layers-model carrying that topology, so `tf.loadLayersModel` loads it; any other
+ * input (or a config with layers tfjs lacks) gives the weights only.
+ */
+function layersModel(...readers: (TensorReader | undefined)[]): Record<string, unknown> {
+  for (const r of readers) {
+    if ((r?.format !== 'keras-h5' && r?.format !== 'keras3') || r.metadata?.model_config === undefined) continue;
+    try {
+      const topology = kerasTopologyForTfjs(r.metadata);
+      return { modelTopology: topology, format: 'layers-model', generatedBy: generatedByOf(topology), convertedBy: `tfweights ${TFWEIGHTS_VERSION}` };
+    } catch {
+      return {};
+    }
+  }
+  return {};
+}
 
 const node = () => import('@tfweights/tfjs/node');
 
@@ -29,6 +51,8 @@ export const tfjsAdapter: FormatAdapter = {
     }
     const json = /\.json$/i.test(out);
     const dir = json ? dirname(out) : out;
-    return (await node()).createTfjsWriter(dir, opts.plan, { overwrite: opts.overwrite, ...(json ? { modelJsonName: basename(out) } : {}) });
+    return (await node()).createTfjsWriter(dir, opts.plan, {
+      overwrite: opts.overwrite, ...(json ? { modelJsonName: basename(out) } : {}), ...layersModel(opts.template, opts.source),
+    });
   },
 };
