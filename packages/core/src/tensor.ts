@@ -35,9 +35,6 @@ export interface Tensor extends TensorInfo {
   readonly strings?: readonly Uint8Array[];
 }
 
-/** Largest element count we accept from a file before checking it against the bytes present. */
-export const MAX_ELEMENTS = Number.MAX_SAFE_INTEGER;
-
 /** Product of dims; throws on negative, non-integer or overflowing shapes. */
 export function numElements(shape: readonly number[], what = 'shape'): number {
   let n = 1;

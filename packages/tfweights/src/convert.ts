@@ -8,7 +8,7 @@ import { byteLengthOf, InvalidArgumentError, type DTypeName, type Tensor, type T
 import { refuseOverwritingInput } from '@tfweights/core/node';
 import type { FormatAdapter, PipelineWriter } from './formats/adapter.js';
 import type { AdapterRegistry } from './formats/registry.js';
-import { modelOrder } from './lookup.js';
+import { dataOrderOf, modelOrder } from './lookup.js';
 import { castDtype, castTensor, type CastMap } from './mapping/cast.js';
 import { makeFilter } from './mapping/glob.js';
 import { byteCountOf, readableName } from './mapping/normalise.js';
@@ -191,8 +191,7 @@ export function planConversion(
 
 /** Keys in data-file order, for readers that can tell it without reading (checkpoints: `dataOrder()`). */
 function fileOrder(reader: TensorReader): readonly string[] | undefined {
-  const r = reader as TensorReader & { dataOrder?: () => readonly string[] | undefined };
-  const all = r.dataOrder?.();
+  const all = dataOrderOf(reader);
   if (!all) return undefined;
   const listed = new Set(reader.list().map((t) => t.key));
   const order = all.filter((k) => listed.has(k));

@@ -37,7 +37,7 @@ export function modelOrder(reader: TensorReader): TensorInfo[] {
   const layers = reader.layers?.() ?? [];
   if (layers.length === 0) {
     // Checkpoints know the order TF wrote variables in (creation order: kernel before bias).
-    const order = (reader as TensorReader & { dataOrder?: () => readonly string[] | undefined }).dataOrder?.();
+    const order = dataOrderOf(reader);
     if (!order) return [...infos];
     const rank = new Map(order.map((k, i) => [k, i]));
     return [...infos].sort((a, b) => (rank.get(a.key) ?? Infinity) - (rank.get(b.key) ?? Infinity));
@@ -56,4 +56,9 @@ export function modelOrder(reader: TensorReader): TensorInfo[] {
   }
   for (const t of infos) if (!seen.has(t.key)) out.push(t);
   return out;
+}
+
+/** Keys in the order the data file stores them, for readers that know it (checkpoints). */
+export function dataOrderOf(reader: TensorReader): readonly string[] | undefined {
+  return (reader as TensorReader & { dataOrder?: () => readonly string[] | undefined }).dataOrder?.();
 }
