@@ -127,6 +127,20 @@ describe('fixes found by the examples', () => {
     await back.close();
   });
 
+  it('an edited TF2 checkpoint saved without its graph tensor still gets an object graph (TF2 style)', async () => {
+    const prefix = join(dir.path, 'edit2', 'ckpt');
+    await tf2Checkpoint(prefix);
+    const file = await open(prefix);
+    const out = join(dir.path, 'edit2-out', 'ckpt');
+    // the exclude drops the copied graph tensor, so the writer must know the input is object-based
+    await save(file.withValues([mapValues(await file.read('dense/bias'), () => 1)]), out, { format: 'checkpoint', exclude: ['_CHECKPOINTABLE_OBJECT_GRAPH'] });
+    await file.close();
+    const back = await open(out);
+    expect(back.list().some((i) => i.key === '_CHECKPOINTABLE_OBJECT_GRAPH')).toBe(true);
+    expect(values(await back.read('dense/bias'))).toEqual([1]);
+    await back.close();
+  });
+
   it('a nested Keras model becomes nested layer_with_weights paths in a TF2 checkpoint', async () => {
     const src = join(dir.path, 'nested.h5');
     await writeKerasH5(src, {

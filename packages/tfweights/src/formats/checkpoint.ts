@@ -61,14 +61,16 @@ export function kerasObjectPaths(plan: readonly TensorInfo[]): GraphVariable[] {
     return `layer_with_weights-${m.get(child)}`;
   };
   return plan.map((t) => {
+    // Keep a TF variable name the input already had; else the readable name stands in for it.
+    const fullName = typeof t.attrs?.full_name === 'string' && t.attrs.full_name !== '' ? t.attrs.full_name : t.name;
     const parts = t.name.split('/');
     const layer = t.role === 'optimizer' || t.role === 'bookkeeping' ? undefined : (t.layer ?? (parts.length > 1 ? parts[0] : undefined));
-    if (layer === undefined) return { path: t.key.split('/').filter(Boolean), fullName: t.name };
+    if (layer === undefined) return { path: t.key.split('/').filter(Boolean), fullName };
     const rel = parts[0] === layer ? parts.slice(1) : parts;
     const inner = rel.slice(0, -1);
     const path = [slot('', layer)];
     inner.forEach((seg, k) => path.push(slot([layer, ...inner.slice(0, k)].join('/'), seg)));
-    return { path: [...path, rel[rel.length - 1] ?? parts[parts.length - 1]!], fullName: t.name };
+    return { path: [...path, rel[rel.length - 1] ?? parts[parts.length - 1]!], fullName };
   });
 }
 
