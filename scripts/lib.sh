@@ -60,3 +60,37 @@ ensure_keras_venv() {
     || { echo "» note: could not install Keras from the local mirror: real-Keras tests will be SKIPPED" >&2; rm -rf "$KERAS_VENV"; }
   return 0
 }
+
+# Real TensorFlow 2.21 CPU (with its Keras 3.15 on the TF backend, h5py and safetensors) in a
+# virtualenv outside the repository, from the machine's local wheel mirror. TensorFlow is the
+# judge of what we write: tests find it through testkit's tfPython() and are skipped, saying so,
+# when the mirror is absent. Without --no-index pip waits on an index it cannot reach.
+TF_VENV="${TFW_TF_VENV:-${HOME:-/root}/.cache/tfweights/tf-venv}"
+export TFW_TF_VENV="$TF_VENV"
+ensure_tf_venv() {
+  if [ -x "$TF_VENV/bin/python" ] && "$TF_VENV/bin/python" -c 'import tensorflow, keras, h5py, safetensors' >/dev/null 2>&1; then return 0; fi
+  if [ ! -d /opt/pypi/files ]; then
+    echo "» note: no local wheel mirror (/opt/pypi): tests that restore our files in TensorFlow will be SKIPPED" >&2
+    return 0
+  fi
+  echo "» installing TensorFlow CPU 2.21 (+ Keras 3.15, h5py, safetensors) from the local wheel mirror into $TF_VENV (the judge of what we write)"
+  rm -rf "$TF_VENV"
+  if ! python3 -m venv --help >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null 2>&1 || true
+  fi
+  local mirrors=(-f /opt/pypi/files)
+  [ -d /opt/pypi-more/files ] && mirrors+=(-f /opt/pypi-more/files)
+  python3 -m venv "$TF_VENV" \
+    && PIP_EXTRA_INDEX_URL= "$TF_VENV/bin/pip" install -q --disable-pip-version-check --no-index "${mirrors[@]}" \
+         tensorflow-cpu==2.21.0 h5py safetensors >/dev/null 2>&1 \
+    || { echo "» note: could not install TensorFlow from the local mirror: TensorFlow tests will be SKIPPED" >&2; rm -rf "$TF_VENV"; }
+  return 0
+}
+
+# The TF-written corpus (packages/testkit/tf-corpus): each case script's output is cached under
+# ~/.cache/tfweights/tf-corpus/<case>-<hash of the generator and that case>, so it is made once.
+ensure_tf_corpus() {
+  [ -x "$TF_VENV/bin/python" ] || return 0
+  "$TF_VENV/bin/python" packages/testkit/tf-corpus/generate.py || echo "» warning: generating the TF corpus failed: tests that need it will fail" >&2
+  return 0
+}

@@ -7,5 +7,6 @@ source scripts/lib.sh
 ensure_pnpm
 pnpm install --frozen-lockfile
 ensure_python_deps
+ensure_tf_venv
 pnpm build
 bash scripts/demo.sh

@@ -9,6 +9,8 @@ ensure_pnpm || exit 2
 pnpm install --frozen-lockfile || exit 2
 ensure_python_deps
 ensure_keras_venv
+ensure_tf_venv
+ensure_tf_corpus
 rm -rf packages/*/test-results apps/*/test-results
 
 status=0

@@ -164,3 +164,49 @@ export function runKeras(exe: string, code: string, args: string[] = []): string
     encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, KERAS_BACKEND: 'jax', JAX_PLATFORMS: 'cpu', TF_CPP_MIN_LOG_LEVEL: '3' },
   });
 }
+
+/**
+ * Python of the virtualenv with real TensorFlow 2.21 (CPU; its Keras 3.15 runs on the TF
+ * backend) that scripts/lib.sh `ensure_tf_venv` installs from the machine's local wheel
+ * mirror; undefined (and a SKIPPED message) when it is absent. TensorFlow is the judge of
+ * what we write: run code with `runTf(exe, code, args)`.
+ */
+let tfExe: string | null | undefined;
+export function tfPython(): string | undefined {
+  if (tfExe !== undefined) return tfExe ?? undefined;
+  const exe = join(process.env.TFW_TF_VENV ?? join(process.env.HOME ?? '/root', '.cache/tfweights/tf-venv'), 'bin/python');
+  if (existsSync(exe) && spawnSync(exe, ['-c', 'import tensorflow, keras'], { stdio: 'ignore', env: tfEnv() }).status === 0) return (tfExe = exe);
+  console.warn('[tfweights] no TensorFlow virtualenv (scripts/lib.sh ensure_tf_venv): tests where TensorFlow restores our files are SKIPPED');
+  tfExe = null;
+  return undefined;
+}
+
+/** Environment for TensorFlow: quiet logs, CPU only, Keras on the TF backend, deterministic ops. */
+function tfEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env, KERAS_BACKEND: 'tensorflow', TF_CPP_MIN_LOG_LEVEL: '3', TF_ENABLE_ONEDNN_OPTS: '0',
+    CUDA_VISIBLE_DEVICES: '', PYTHONHASHSEED: '0', PYTHONPATH: join(repoRoot, 'packages/testkit/tf-corpus'),
+  };
+}
+
+/**
+ * Run a Python snippet under real TensorFlow; returns stdout (throws with stderr on failure).
+ * `common` (packages/testkit/tf-corpus/common.py: checkpoint_truth, canonical_sha256) is importable.
+ */
+export function runTf(exe: string, code: string, args: string[] = []): string {
+  return execFileSync(exe, ['-c', code, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: tfEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * The folder of one case of the TF-written corpus (packages/testkit/tf-corpus/cases/<name>.py),
+ * made by real TensorFlow and cached by the generator's hash; generated here if the test
+ * command has not made it yet. Undefined when TensorFlow is absent (tests skip, saying so).
+ */
+export function tfCorpus(name: string): string | undefined {
+  const exe = tfPython();
+  if (!exe) return undefined;
+  const out = execFileSync(exe, [join(repoRoot, 'packages/testkit/tf-corpus/generate.py'), name], { encoding: 'utf8', env: tfEnv() });
+  const m = /\((\/[^)]+)\)\s*$/.exec(out.trim());
+  if (!m) throw new Error(`tf-corpus: unexpected generator output: ${out}`);
+  return m[1];
+}
