@@ -1,7 +1,7 @@
 /** Byte-counting progress bars on stderr; a no-op unless stderr is a terminal and output is not JSON. */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
 import type { Io } from './io.js';
-import { formatBytes } from 'tfweights';
+import { formatBytes } from 'tfweights/pipeline';
 
 export interface Progress {
   /** Start a bar for `total` bytes. */
@@ -14,6 +14,8 @@ const NONE: Progress = { start() {}, advance() {}, stop() {} };
 
 export function makeProgress(io: Io, enabled: boolean): Progress {
   if (!enabled || !io.stderrIsTTY || !io.progressStream) return NONE;
+  // Loaded only when a bar is shown: start-up of every command pays for what it uses.
+  const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
   const bar = new cliProgress.SingleBar({
     stream: io.progressStream,
     format: '{label} [{bar}] {percentage}% | {done} / {size} | {detail}',

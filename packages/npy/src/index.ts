@@ -15,7 +15,7 @@ export { buildNpyHeader, shapeRepr } from './header-write.js';
 export { parsePyLiteral, type PyValue } from './header-parse.js';
 export { parseDescr, descrOf, type NpyElementType } from './descr.js';
 export { npyFormat, npzFormat } from './formats.js';
-export { zlibDeflater } from './zlib-deflater.js';
+export { zlibDeflater, loadZlibDeflater } from './zlib-deflater.js';
 export { fileStem } from './names.js';
 
 import { MemorySink, writeAll, type ByteSink, type Tensor } from '@tfweights/core';

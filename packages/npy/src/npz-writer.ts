@@ -7,7 +7,7 @@
  */
 import { ZipWriter, type ByteSink, type DeflaterFactory, type Tensor, type TensorWriter } from '@tfweights/core';
 import { encodeNpy, type NpyWriteOptions } from './npy-encode.js';
-import { zlibDeflater } from './zlib-deflater.js';
+import { loadZlibDeflater, zlibDeflater } from './zlib-deflater.js';
 
 export interface NpzWriterOptions extends NpyWriteOptions {
   /** Deflate members, like np.savez_compressed (default false: stored, like np.savez). */
@@ -23,6 +23,7 @@ export class NpzWriter implements TensorWriter {
   }
 
   async write(tensor: Tensor): Promise<void> {
+    if (this.opts.compressed && !this.opts.deflater) await loadZlibDeflater();
     const { header, data } = encodeNpy(tensor, this.opts);
     await this.zip.addParts(`${tensor.key}.npy`, [header, data], { compress: !!this.opts.compressed });
   }

@@ -3,12 +3,22 @@
  * Python's zipfile compresses with zlib (level −1 = 6, wbits −15), so np.savez_compressed
  * output can only be reproduced byte for byte by zlib's own algorithm; fflate's deflate is
  * valid but picks different matches and block boundaries (checked in test/npz-identity.test.ts).
+ * pako is loaded by {@link loadZlibDeflater} only when a compressed member is written, so
+ * reading and uncompressed writing never pay for it.
  */
-import { Deflate } from 'pako';
 import type { DeflaterFactory } from '@tfweights/core';
 
+let pako: typeof import('pako') | undefined;
+
+/** Load pako (once) and give the deflater; {@link zlibDeflater} needs this awaited first. */
+export async function loadZlibDeflater(): Promise<DeflaterFactory> {
+  pako ??= await import('pako');
+  return zlibDeflater;
+}
+
 export const zlibDeflater: DeflaterFactory = (level) => {
-  const d = new Deflate({ level: level as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9, raw: true });
+  if (!pako) throw new Error('zlibDeflater: await loadZlibDeflater() before compressing');
+  const d = new pako.Deflate({ level: level as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9, raw: true });
   let out: Uint8Array[] = [];
   d.onData = (chunk) => {
     out.push(chunk as Uint8Array);

@@ -1,7 +1,7 @@
 /** `tfweights show PATH NAME`: one tensor's facts, statistics, histogram and first values. */
 import type { Tensor, TensorReader } from '@tfweights/core';
 import type { Io } from '../io.js';
-import { findTensor, readableName, formatBytes, formatNumber, histogram, numericValues, renderHistogram, statsOf } from 'tfweights';
+import { findTensor, readableName, formatBytes, formatNumber, histogram, numericValues, renderHistogram, statsOf } from 'tfweights/pipeline';
 
 export interface ShowOptions {
   json?: boolean;

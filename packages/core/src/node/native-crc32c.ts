@@ -1,7 +1,7 @@
 /** Installs the hardware CRC-32C and zip CRC-32 of `@node-rs/crc32` when it loads on this platform. */
 import { createRequire } from 'node:module';
-import { useCrc32cImplementation } from '../crc32c.js';
-import { useCrc32Implementation } from '../zip/crc32.js';
+import { crc32c, crc32cPortable, useCrc32cImplementation } from '../crc32c.js';
+import { crc32, crc32Portable, useCrc32Implementation } from '../zip/crc32.js';
 
 type NativeCrc = (input: Uint8Array, initial?: number) => number;
 
@@ -20,4 +20,22 @@ export function installNativeCrc32c(): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Install the native CRCs on first use instead of at import: loading the addon costs start-up
+ * time every command would pay, most of them (`ls`, `--help`) never computing a CRC.
+ */
+export function installNativeCrc32cOnFirstUse(): void {
+  let tried = false;
+  const first = () => {
+    if (tried) return;
+    tried = true;
+    if (!installNativeCrc32c()) {
+      useCrc32cImplementation(crc32cPortable, 'portable slicing-by-8');
+      useCrc32Implementation(crc32Portable);
+    }
+  };
+  useCrc32cImplementation((data, crc = 0) => (first(), crc32c(data, crc)), '@node-rs/crc32 (hardware, loaded on first use)');
+  useCrc32Implementation((data, crc = 0) => (first(), crc32(data, crc)));
 }

@@ -4,7 +4,7 @@
  * input is chunked), so a caller that needs zlib-identical bytes (NumPy's
  * np.savez_compressed) plugs in a zlib port through {@link DeflaterFactory}.
  */
-import { Deflate } from 'fflate';
+import { fflateNow } from './fflate-lazy.js';
 
 /** A streaming raw-deflate compressor: push input, get the output produced so far. */
 export interface Deflater {
@@ -15,10 +15,10 @@ export interface Deflater {
 /** Makes a fresh compressor for one member at a zlib-style level (0–9). */
 export type DeflaterFactory = (level: number) => Deflater;
 
-/** fflate's streaming Deflate (the default). */
+/** fflate's streaming Deflate (the default; the zip writer loads fflate before its first member). */
 export const fflateDeflater: DeflaterFactory = (level) => {
   const out: Uint8Array[] = [];
-  const d = new Deflate({ level: Math.max(0, Math.min(9, level)) as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 }, (chunk) => {
+  const d = new (fflateNow().Deflate)({ level: Math.max(0, Math.min(9, level)) as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 }, (chunk) => {
     out.push(chunk);
   });
   return {

@@ -6,7 +6,7 @@
  * Facts: PKWARE APPNOTE.TXT §4.3–4.5; sizes are taken from the central directory, so data
  * descriptors (flag bit 3) need no special handling.
  */
-import { Inflate } from 'fflate';
+import { loadFflate } from './fflate-lazy.js';
 import { MemorySource, SliceSource, type ByteSource } from '../byte-source.js';
 import { ChecksumMismatchError, CorruptDataError, LimitExceededError, NotThisFormatError } from '../errors.js';
 import { crc32 } from './crc32.js';
@@ -214,6 +214,7 @@ class Entry implements ZipEntry {
     const out = new Uint8Array(want);
     let filled = 0;
     let ended = false;
+    const { Inflate } = await loadFflate();
     const inf = new Inflate((chunk, final) => {
       const take = Math.min(chunk.length, want - filled);
       out.set(chunk.subarray(0, take), filled);
@@ -272,6 +273,7 @@ class Entry implements ZipEntry {
     let filled = 0;
     let ended = false;
     let overflow = false;
+    const { Inflate } = await loadFflate();
     const inf = new Inflate((chunk, final) => {
       if (filled + chunk.length > out.length) overflow = true;
       else out.set(chunk, filled);

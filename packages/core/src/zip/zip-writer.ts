@@ -13,6 +13,7 @@ import type { ByteSource } from '../byte-source.js';
 import { InvalidArgumentError } from '../errors.js';
 import { Crc32 } from './crc32.js';
 import { fflateDeflater, type DeflaterFactory } from './deflater.js';
+import { loadFflate } from './fflate-lazy.js';
 import {
   CENTRAL_HEADER_SIZE, DOS_DATE_1980, EOCD_SIZE, EXTERNAL_ATTR_600, EXTRA_ZIP64, FLAG_DATA_DESCRIPTOR, FLAG_UTF8,
   LOCAL_HEADER_SIZE, METHOD_DEFLATE, METHOD_STORED, PY_FILECOUNT_LIMIT, PY_ZIP64_LIMIT, SIG_CENTRAL, SIG_DATA_DESCRIPTOR,
@@ -250,6 +251,7 @@ export class ZipWriter {
     if (this.done) throw new InvalidArgumentError('zip writer already finished', { file: this.sink.name, entry: name });
     if (this.busy) throw new InvalidArgumentError('members must be added one at a time (await the previous add)', { file: this.sink.name, entry: name });
     if (this.names.has(name)) throw new InvalidArgumentError('duplicate member name', { file: this.sink.name, entry: name });
+    if (this.deflater === fflateDeflater) await loadFflate();
     const { bytes, utf8 } = encodeName(name);
     if (bytes.byteLength === 0 || bytes.byteLength > 0xffff) {
       throw new InvalidArgumentError('member name must be 1 to 65535 bytes', { file: this.sink.name, entry: name });

@@ -9,7 +9,8 @@
  * object graph tensor as they are, so an unchanged conversion is byte-identical.
  */
 import type { TensorInfo, TensorReader } from '@tfweights/core';
-import { buildObjectGraph, checkpointFormat, OBJECT_GRAPH_KEY, type CheckpointReader, type GraphVariable } from '@tfweights/checkpoint';
+import type { CheckpointReader, GraphVariable } from '@tfweights/checkpoint';
+import { checkpointFormat, OBJECT_GRAPH_KEY } from '@tfweights/checkpoint/detect';
 import type { CreateOptions, FormatAdapter, PipelineWriter, Probe } from './adapter.js';
 import { pushToPull } from './push-pull.js';
 
@@ -89,6 +90,7 @@ async function create(out: string, opts: CreateOptions): Promise<PipelineWriter>
   }
   if (style === 'tf2') {
     const tensors = opts.plan.filter((t) => t.key !== OBJECT_GRAPH_KEY);
+    const { buildObjectGraph } = await import('@tfweights/checkpoint');
     const built = buildObjectGraph(kerasObjectPaths(tensors));
     const keyOf = new Map(tensors.map((t, i) => [t.key, built.keys[i]!]));
     return pushToPull(async (input) => {

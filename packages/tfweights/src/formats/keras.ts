@@ -11,7 +11,7 @@
  */
 const node = () => import('@tfweights/keras/node');
 import type { TensorInfo, TensorReader } from '@tfweights/core';
-import { keras3Format, kerasH5Format, placeOfTensor, type KerasLayout, type KerasLayoutWeight } from '@tfweights/keras';
+import { keras3Format, kerasH5Format, placeOfTensor, type KerasLayout, type KerasLayoutWeight } from '@tfweights/keras/detect';
 import type { CreateOptions, FormatAdapter, PipelineWriter } from './adapter.js';
 
 /** Layer name → class name, from the template first, then the input. */

@@ -4,7 +4,7 @@
  * readable names; the folder index maps names to safe file names.
  */
 import { InvalidArgumentError, type Tensor } from '@tfweights/core';
-import { NPY_FOLDER_INDEX, npyFormat, npzFormat } from '@tfweights/npy';
+import { NPY_FOLDER_INDEX, npyFormat, npzFormat } from '@tfweights/npy/detect';
 import type { FormatAdapter, PipelineWriter } from './adapter.js';
 
 const node = () => import('@tfweights/npy/node');

@@ -1,5 +1,5 @@
 /** safetensors through @tfweights/safetensors: header-first, so the writer takes the plan up front. */
-import { safetensorsFormat } from '@tfweights/safetensors';
+import { safetensorsFormat } from '@tfweights/safetensors/detect';
 
 const node = () => import('@tfweights/safetensors/node');
 import type { FormatAdapter } from './adapter.js';

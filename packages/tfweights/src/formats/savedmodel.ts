@@ -6,7 +6,7 @@
  */
 import { dirname } from 'node:path';
 import { InvalidArgumentError, type Tensor } from '@tfweights/core';
-import { looksLikeSavedModelPb } from '@tfweights/savedmodel';
+import { looksLikeSavedModelPb } from '@tfweights/savedmodel/detect';
 import type { FormatAdapter } from './adapter.js';
 
 const node = () => import('@tfweights/savedmodel/node');

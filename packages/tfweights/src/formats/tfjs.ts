@@ -5,11 +5,8 @@
  */
 import { basename, dirname, join } from 'node:path';
 import { dtypeInfo, UnsupportedDtypeError } from '@tfweights/core';
-import { tfjsFormat } from '@tfweights/tfjs/codec';
+import { tfjsFormat } from '@tfweights/tfjs/detect';
 import type { TensorReader } from '@tfweights/core';
-import { generatedByOf } from '../keras-tfjs/artifacts.js';
-import { kerasTopologyForTfjs } from '../keras-tfjs/topology.js';
-import { TFWEIGHTS_VERSION } from '../keras-tfjs/version.js';
 import type { FormatAdapter } from './adapter.js';
 
 /**
@@ -17,7 +14,11 @@ import type { FormatAdapter } from './adapter.js';
  * output is a layers-model carrying that topology, so `tf.loadLayersModel` loads it; any other
  * input (or a config with layers tfjs lacks) gives the weights only.
  */
-function layersModel(...readers: (TensorReader | undefined)[]): Record<string, unknown> {
+async function layersModel(...readers: (TensorReader | undefined)[]): Promise<Record<string, unknown>> {
+  // The Keras → tfjs translation is loaded only when a tfjs output is written.
+  const { generatedByOf } = await import('../keras-tfjs/artifacts.js');
+  const { kerasTopologyForTfjs } = await import('../keras-tfjs/topology.js');
+  const { TFWEIGHTS_VERSION } = await import('../keras-tfjs/version.js');
   for (const r of readers) {
     if ((r?.format !== 'keras-h5' && r?.format !== 'keras3') || r.metadata?.model_config === undefined) continue;
     try {
@@ -52,7 +53,7 @@ export const tfjsAdapter: FormatAdapter = {
     const json = /\.json$/i.test(out);
     const dir = json ? dirname(out) : out;
     return (await node()).createTfjsWriter(dir, opts.plan, {
-      overwrite: opts.overwrite, ...(json ? { modelJsonName: basename(out) } : {}), ...layersModel(opts.template, opts.source),
+      overwrite: opts.overwrite, ...(json ? { modelJsonName: basename(out) } : {}), ...(await layersModel(opts.template, opts.source)),
     });
   },
 };

@@ -1,0 +1,51 @@
+/**
+ * Start-up pays only for what a command uses: the executable is spawned with a module-load
+ * hook that prints every module it loads, and listing a `.npy` must not load h5wasm,
+ * tfjs-core, protobuf or any codec it does not open. Not timed (timings live in `pnpm bench`).
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { npyBytes } from '@tfweights/npy';
+import { makeTensor } from '@tfweights/core';
+import { tempDir } from '@tfweights/testkit';
+
+const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const tmp = tempDir('tfw-lazy-');
+afterAll(() => tmp.cleanup());
+
+/** A hook module that reports each loaded URL on stderr as `LOADED <url>`. */
+function hookFile(): string {
+  const loader = 'export async function load(url, context, next) { process._rawDebug("LOADED " + url); return next(url, context); }';
+  const hook = join(tmp.path, 'hook.mjs');
+  writeFileSync(hook, `import { register } from 'node:module';\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(loader)}`)});\n`);
+  return hook;
+}
+
+function loadedBy(...args: string[]): { code: number | null; loaded: string[]; out: string } {
+  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--import', pathToFileURL(hookFile()).href, 'src/bin.ts', ...args], { cwd: appDir, encoding: 'utf8' });
+  const loaded = r.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7));
+  return { code: r.status, loaded, out: r.stdout };
+}
+
+const heavy = ['/h5wasm@', '/@tensorflow+', '/protobufjs@', '/snappyjs@', '/pako@', '/fflate@', '/cli-progress@', '/packages/keras/src/h5', '/packages/checkpoint/src/reader', '/packages/tfjs/src/reader'];
+
+describe('lazy codecs', () => {
+  it('ls of a .npy loads no HDF5, tfjs, protobuf, zip or other codec module', () => {
+    const path = join(tmp.path, 'tiny.npy');
+    writeFileSync(path, npyBytes(makeTensor('tiny', 'float32', [2], new Uint8Array(8))));
+    const r = loadedBy('ls', path);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('tiny');
+    // The hook works: the npy codec itself was loaded.
+    expect(r.loaded.some((u) => u.includes('/packages/npy/src/npy-reader'))).toBe(true);
+    for (const h of heavy) expect(r.loaded.filter((u) => u.includes(h)), h).toEqual([]);
+  });
+  it('--help loads no codec at all', () => {
+    const r = loadedBy('--help');
+    expect(r.code).toBe(0);
+    for (const h of [...heavy, '/packages/npy/src/npy-reader', '/packages/safetensors/src/reader']) expect(r.loaded.filter((u) => u.includes(h)), h).toEqual([]);
+  });
+});
