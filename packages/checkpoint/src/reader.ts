@@ -4,9 +4,9 @@
  * decodes strings and assembles partitioned tensors (tensor_bundle.cc BundleReader; FORMATS.md §2).
  */
 import {
-  ChecksumMismatchError, CorruptDataError, crc32c, dtypeInfo, LimitExceededError, makeStringTensor,
-  numElements, swapBytesInPlace, TensorNotFoundError, unmaskCrc32c, UnsupportedDtypeError,
-  type ByteSource, type DTypeName, type ReadOptions, type Tensor, type TensorInfo, type TensorReader,
+  ChecksumMismatchError, chunkedOf, CorruptDataError, crc32c, Crc32c, dtypeInfo, LimitExceededError, makeStringTensor,
+  numElements, sourceChunks, swapBytesInPlace, TensorNotFoundError, unmaskCrc32c, UnsupportedDtypeError, verified,
+  type ByteSource, type ChunkedTensor, type DTypeName, type ReadOptions, type Tensor, type TensorInfo, type TensorReader,
 } from '@tfweights/core';
 import { decodeEntry, decodeHeader, type BundleHeader, type SliceExtent } from './bundle-proto.js';
 import { OBJECT_GRAPH_KEY } from './key-names.js';
@@ -225,6 +225,47 @@ export class CheckpointReader implements TensorReader {
     const info = this.infoByKey.get(e.key);
     const t = e.slices ? await this.assemble(e, verify) : await this.readEntry(e, verify);
     return info ? { ...t, name: info.name, ...(info.role ? { role: info.role } : {}), ...(info.layer ? { layer: info.layer } : {}), ...(info.attrs ? { attrs: info.attrs } : {}) } : t;
+  }
+
+  /**
+   * One tensor in chunks read straight from its data file, CRC-32C checked on the fly (a
+   * mismatch is thrown after the last chunk) and byte-swapped per chunk for big-endian
+   * bundles. Strings and partitioned variables are read whole first.
+   */
+  async readChunked(key: string, options: ReadOptions = {}): Promise<ChunkedTensor> {
+    const e = this.find(key);
+    const info = this.infoByKey.get(e.key);
+    if (e.slices || e.dtype === 'string' || dtypeInfo(e.dtype).itemSize === 0) return chunkedOf(await this.read(key, options));
+    const verify = options.verifyChecksums ?? this.verify;
+    const src = await this.shard(e.shardId);
+    const where = { file: src.name, entry: e.key, offset: e.offset };
+    if (e.offset + e.size > src.size) {
+      throw new CorruptDataError('tensor data runs past the end of its data file', { ...where, expected: `${e.size} bytes`, found: `${Math.max(0, src.size - e.offset)} left` });
+    }
+    const expectedSize = numElements(e.shape) * dtypeInfo(e.dtype).itemSize;
+    if (expectedSize !== e.size) throw new CorruptDataError('tensor data size does not match its shape', { ...where, expected: `${expectedSize} bytes`, found: `${e.size}` });
+    const big = this.header.endianness === 'big';
+    const component = dtypeInfo(e.dtype).componentSize;
+    const chunks = () => {
+      const crc = new Crc32c();
+      const raw = verified(sourceChunks(src, e.offset, e.size, { what: `tensor '${e.key}'` }), (c) => { if (verify) crc.update(c); }, () => {
+        const expected = unmaskCrc32c(e.crc32c);
+        if (verify && crc.value() !== expected) {
+          throw new ChecksumMismatchError('tensor data checksum mismatch', { ...where, expected: `crc32c 0x${expected.toString(16)}`, found: `0x${crc.value().toString(16)}` });
+        }
+      });
+      if (!big) return raw;
+      // The CRC is over the stored (big-endian) bytes: swap after it saw them. Chunks are 8 MiB
+      // (a multiple of every component size), so no component straddles two.
+      return (async function* () {
+        for await (const c of raw) {
+          swapBytesInPlace(c, component);
+          yield c;
+        }
+      })();
+    };
+    const base = { key: e.key, name: e.key, dtype: e.dtype, shape: e.shape, byteLength: e.size };
+    return { ...base, ...(info ? { name: info.name, ...(info.role ? { role: info.role } : {}), ...(info.layer ? { layer: info.layer } : {}), ...(info.attrs ? { attrs: info.attrs } : {}) } : {}), chunks };
   }
 
   /** Every listed tensor in data-file order (reads ahead up to 4 MiB or one tensor). */

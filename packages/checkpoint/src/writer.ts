@@ -5,8 +5,8 @@
  * arrive; the index (sorted keys) is written at finish().
  */
 import {
-  crc32c, dtypeInfo, InvalidArgumentError, maskCrc32c, numElements,
-  type ByteSink, type DTypeName, type Tensor, type TensorInfo, type TensorWriter,
+  checkLength, crc32c, Crc32c, dtypeInfo, InvalidArgumentError, maskCrc32c, numElements,
+  type ByteSink, type ChunkedTensor, type DTypeName, type Tensor, type TensorInfo, type TensorWriter,
 } from '@tfweights/core';
 import { BUNDLE_VERSION, encodeEntry, encodeHeader, type BundleEntry, type SliceExtent, type VersionDef } from './bundle-proto.js';
 import { compareBytes } from './sstable-format.js';
@@ -61,6 +61,25 @@ export class BundleWriter implements TensorWriter {
   }
 
   /**
+   * Append one fixed-size tensor from its chunks: each is checksummed and written as it
+   * arrives, so memory stays at one chunk whatever the tensor's size.
+   */
+  async writeChunked(tensor: ChunkedTensor, options: WriteOptions = {}): Promise<void> {
+    const info = dtypeInfo(tensor.dtype);
+    if (info.itemSize === 0) throw new InvalidArgumentError(`tensor '${tensor.key}' of ${tensor.dtype} cannot be written from chunks`, { file: this.index.name });
+    const expected = numElements(tensor.shape) * info.itemSize;
+    if (tensor.byteLength !== expected) throw new InvalidArgumentError('tensor data does not match its shape', { entry: tensor.key, expected: `${expected} bytes`, found: `${tensor.byteLength}` });
+    const { mapKey, shard, sink } = this.place(tensor.key, tensor, options);
+    const offset = sink.position;
+    const crc = new Crc32c();
+    for await (const c of checkLength(tensor, tensor.chunks())) {
+      crc.update(c);
+      await sink.write(c);
+    }
+    this.record(mapKey, new TextEncoder().encode(tensor.key), tensor, shard, offset, expected, maskCrc32c(crc.value()));
+  }
+
+  /**
    * Append one slice of a partitioned tensor (TF's BundleWriter::AddSlice): the slice is stored
    * under its encoded slice key, and `fullKey` lists every slice with the full shape.
    */
@@ -87,12 +106,24 @@ export class BundleWriter implements TensorWriter {
     await this.add(latin, slice, options, keyBytes);
   }
 
-  private async add(mapKey: string, t: Tensor, options: WriteOptions, keyBytes: Uint8Array = new TextEncoder().encode(t.key)): Promise<void> {
+  /** Check the key and pick the shard of a new tensor. */
+  private place(mapKey: string, t: TensorInfo, options: WriteOptions): { mapKey: string; shard: number; sink: ByteSink } {
     if (this.done) throw new InvalidArgumentError('write after finish', { file: this.index.name });
     if (this.pending.has(mapKey) || this.fulls.has(mapKey) || mapKey === '') throw new InvalidArgumentError(mapKey === '' ? 'the empty key is reserved for the header' : 'duplicate key', { file: this.index.name, entry: t.key });
     const shard = options.shard ?? (this.opts.shardOf ? this.opts.shardOf(t, this.sizes) : this.sizes.indexOf(Math.min(...this.sizes)));
     const sink = this.shards[shard];
     if (!Number.isInteger(shard) || !sink) throw new InvalidArgumentError('no such data shard', { entry: t.key, expected: `0 to ${this.shards.length - 1}`, found: String(shard) });
+    return { mapKey, shard, sink };
+  }
+
+  /** Remember a written tensor's index entry. */
+  private record(mapKey: string, keyBytes: Uint8Array, t: TensorInfo, shard: number, offset: number, size: number, crc: number): void {
+    this.sizes[shard] = this.shards[shard]!.position;
+    this.pending.set(mapKey, { keyBytes, entry: { dtype: t.dtype, shape: [...t.shape], shardId: shard, offset, size, crc32c: crc } });
+  }
+
+  private async add(mapKey: string, t: Tensor, options: WriteOptions, keyBytes: Uint8Array = new TextEncoder().encode(t.key)): Promise<void> {
+    const { shard, sink } = this.place(mapKey, t, options);
     const info = dtypeInfo(t.dtype);
     let bytes: Uint8Array;
     let crc: number;
@@ -112,11 +143,7 @@ export class BundleWriter implements TensorWriter {
     }
     const offset = sink.position;
     await sink.write(bytes);
-    this.sizes[shard] = sink.position;
-    this.pending.set(mapKey, {
-      keyBytes,
-      entry: { dtype: t.dtype, shape: [...t.shape], shardId: shard, offset, size: bytes.byteLength, crc32c: crc },
-    });
+    this.record(mapKey, keyBytes, t, shard, offset, bytes.byteLength, crc);
   }
 
   /** Write the index and move every file into place. */

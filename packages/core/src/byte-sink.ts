@@ -9,6 +9,11 @@ export interface ByteSink {
   /** Bytes written so far. */
   readonly position: number;
   write(bytes: Uint8Array): Promise<void>;
+  /**
+   * Overwrite bytes already written at `offset` (e.g. a zip member's CRC, known only once its
+   * data has streamed past). Optional: sinks that cannot seek leave it out.
+   */
+  patch?(offset: number, bytes: Uint8Array): Promise<void>;
   /** Make the output visible (rename into place). */
   finish(): Promise<void>;
   /** Drop everything written; the target is left as it was. Safe to call twice. */
@@ -25,6 +30,18 @@ export class MemorySink implements ByteSink {
     if (this.done) throw new Error(`${this.name}: write after finish`);
     this.chunks.push(bytes.slice());
     this.position += bytes.byteLength;
+  }
+  async patch(offset: number, bytes: Uint8Array): Promise<void> {
+    if (this.done) throw new Error(`${this.name}: patch after finish`);
+    if (offset < 0 || offset + bytes.byteLength > this.position) throw new Error(`${this.name}: patch outside what was written`);
+    let start = 0;
+    for (const c of this.chunks) {
+      const end = start + c.byteLength;
+      const from = Math.max(offset, start);
+      const to = Math.min(offset + bytes.byteLength, end);
+      if (from < to) c.set(bytes.subarray(from - offset, to - offset), from - start);
+      start = end;
+    }
   }
   async finish(): Promise<void> {
     const out = new Uint8Array(this.position);

@@ -14,6 +14,11 @@ export interface ByteSource {
    * the offset and `what`) when the range is not inside the source.
    */
   read(offset: number, length: number, what?: string): Promise<Uint8Array>;
+  /**
+   * Fill `into` with the `into.byteLength` bytes at `offset` (same checks as `read`), so a
+   * streaming reader can reuse its buffers. Optional: callers fall back to `read`.
+   */
+  readInto?(offset: number, into: Uint8Array, what?: string): Promise<void>;
   /** Release the underlying handle, if any. */
   close?(): Promise<void>;
 }
@@ -40,6 +45,10 @@ export class MemorySource implements ByteSource {
     checkRange(this.name, this.size, offset, length, what);
     return this.bytes.subarray(offset, offset + length);
   }
+  async readInto(offset: number, into: Uint8Array, what?: string): Promise<void> {
+    checkRange(this.name, this.size, offset, into.byteLength, what);
+    into.set(this.bytes.subarray(offset, offset + into.byteLength));
+  }
 }
 
 /** A window [start, start+size) of another source, with its own name (e.g. a zip member). */
@@ -52,6 +61,11 @@ export class SliceSource implements ByteSource {
   async read(offset: number, length: number, what?: string): Promise<Uint8Array> {
     checkRange(this.name, this.size, offset, length, what);
     return this.parent.read(this.start + offset, length, what);
+  }
+  async readInto(offset: number, into: Uint8Array, what?: string): Promise<void> {
+    checkRange(this.name, this.size, offset, into.byteLength, what);
+    if (this.parent.readInto) await this.parent.readInto(this.start + offset, into, what);
+    else into.set(await this.parent.read(this.start + offset, into.byteLength, what));
   }
 }
 

@@ -3,6 +3,7 @@
  * one tensor with one ranged read; a writer that takes tensors one by one and finishes
  * atomically; and a Format descriptor that the registry sniffs.
  */
+import type { ChunkedTensor } from './chunks.js';
 import type { Tensor, TensorInfo } from './tensor.js';
 import type { SniffInput } from './sniff.js';
 
@@ -36,6 +37,13 @@ export interface TensorReader {
   read(key: string, options?: ReadOptions): Promise<Tensor>;
   /** Every tensor, in file order (for streaming conversions). */
   tensors(options?: ReadOptions): AsyncIterable<Tensor>;
+  /**
+   * One fixed-size tensor as a {@link ChunkedTensor}: its bytes in bounded chunks, checksums
+   * verified on the fly. Optional; conversions use it when both sides stream. Readers may
+   * return a whole-tensor fallback (`chunkedOf(await read(key))`) where the layout does not
+   * allow streaming (partitioned variables, compressed members, Fortran order).
+   */
+  readChunked?(key: string, options?: ReadOptions): Promise<ChunkedTensor>;
   /** Layers in model order, for formats that know them. */
   layers?(): readonly LayerInfo[];
   /** Format-level facts (versions, tags, config JSON …) for `inspect`. */
@@ -46,6 +54,8 @@ export interface TensorReader {
 export interface TensorWriter {
   /** Add one tensor; any order unless the format says otherwise. */
   write(tensor: Tensor): Promise<void>;
+  /** Add one fixed-size tensor from its chunks, never holding it whole (optional). */
+  writeChunked?(tensor: ChunkedTensor): Promise<void>;
   /** Complete the output and move it into place. */
   finish(): Promise<void>;
   /** Drop partial output; the target is left as it was. */

@@ -14,3 +14,4 @@ export * from './byte-sink.js';
 export * from './sniff.js';
 export * from './contracts.js';
 export * from './zip/index.js';
+export * from './chunks.js';

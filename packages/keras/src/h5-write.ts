@@ -3,7 +3,7 @@
  * earliest..v1.10), old-style groups, contiguous uncompressed datasets (chunked above 32 MiB),
  * fixed-length string lists. Dataset bytes go through the wasm heap in bounded hyperslabs.
  */
-import { dtypeInfo, InvalidArgumentError, IoError, toFloat32, UnsupportedDtypeError, type Tensor } from '@tfweights/core';
+import { checkLength, dtypeInfo, InvalidArgumentError, IoError, isChunked, mapElements, materialize, toFloat32, UnsupportedDtypeError, type ChunkedTensor, type Tensor } from '@tfweights/core';
 import { H5T, type H5Api, type H5File } from './h5-api.js';
 import { hyperslabs } from './hyperslab.js';
 import { patchToOpaque16, type EmscriptenFs } from './opaque16.js';
@@ -152,7 +152,21 @@ export class H5Writer {
    * data or exact float32 (see {@link DatasetOptions}), tagged `dtype="bfloat16"` as Keras 3
    * tags it; complex and string tensors are refused.
    */
-  dataset(path: string, tensor: Tensor, opts: DatasetOptions = {}): void {
+  dataset(path: string, tensor: Tensor, opts?: DatasetOptions): void;
+  /**
+   * The same from a chunked tensor: above {@link WRITE_CHUNK_BYTES} the chunks are copied into
+   * one slab-sized buffer in the wasm heap and written slab by slab as they arrive, so the
+   * tensor is never whole in memory (smaller ones are assembled first).
+   */
+  dataset(path: string, tensor: ChunkedTensor, opts?: DatasetOptions): Promise<void>;
+  dataset(path: string, tensor: Tensor | ChunkedTensor, opts?: DatasetOptions): void | Promise<void>;
+  dataset(path: string, tensor: Tensor | ChunkedTensor, opts: DatasetOptions = {}): void | Promise<void> {
+    if (isChunked(tensor)) return this.chunkedDataset(path, tensor, opts);
+    this.wholeDataset(path, tensor, opts);
+  }
+
+  /** Stored type, dtype tag and the creation facts of a tensor's dataset (parents created). */
+  private prepare(path: string, tensor: Pick<Tensor, 'key' | 'dtype' | 'shape'>, opts: DatasetOptions) {
     const m = this.api.module;
     let stored = STORED[tensor.dtype];
     let tag: string | undefined;
@@ -176,6 +190,75 @@ export class H5Writer {
       ...stored, littleEndian: true, vlen: false, shape: tensor.shape.map(BigInt), maxshape: null, chunks: null,
       compression: 0, compression_opts: [], track_order: false, total_size: 0,
     };
+    return { m, abs, stored, tag, widen, opaque, meta };
+  }
+
+  /** Record the dtype tag and opaque patch of a finished dataset. */
+  private tagged(abs: string, tag: string | undefined, opaque: boolean): void {
+    if (tag) this.vlenString(abs, 'dtype', tag, true);
+    if (opaque) this.opaque16.push(this.objectAddress(abs));
+  }
+
+  /** Create a chunked dataset (one HDF5 chunk per slab) with no elements and grow it to its shape. */
+  private emptyChunked(abs: string, shape: readonly number[], itemSize: number, meta: Record<string, unknown>): void {
+    const m = this.api.module;
+    // (A contiguous dataset would need the whole buffer at creation; failing that call leaves
+    // the dataset open inside libhdf5, so the file is never finished.)
+    const first = hyperslabs(shape, itemSize, WRITE_SLAB_BYTES).next().value!;
+    const empty = { ...meta, shape: shape.map((d, i) => BigInt(i === 0 ? 0 : d)), maxshape: shape.map(BigInt), chunks: first.count.map(BigInt) };
+    const status = m.create_dataset(this.file.file_id, abs, 0n, empty as never);
+    if (status < 0 || m.get_type(this.file.file_id, abs) !== m.H5O_TYPE_DATASET) throw new IoError('libhdf5 did not create the dataset', { file: this.name, entry: abs });
+    if (m.resize_dataset(this.file.file_id, abs, shape.map(BigInt) as never) < 0) throw new IoError('libhdf5 could not size the dataset', { file: this.name, entry: abs });
+  }
+
+  private writeSlab(abs: string, slab: { count: number[]; offset: number[] }, ptr: number): void {
+    const m = this.api.module;
+    const status = m.set_dataset_data(this.file.file_id, abs, slab.count.map(BigInt), slab.offset.map(BigInt), slab.count.map(() => 1n), BigInt(ptr));
+    if (status < 0) throw new IoError('libhdf5 failed writing a slab', { file: this.name, entry: abs });
+  }
+
+  private async chunkedDataset(path: string, tensor: ChunkedTensor, opts: DatasetOptions): Promise<void> {
+    const { abs, stored, tag, widen, opaque, meta } = this.prepare(path, tensor, opts);
+    const total = widen ? tensor.byteLength * 2 : tensor.byteLength;
+    if (total <= WRITE_CHUNK_BYTES || tensor.shape.length === 0) {
+      this.wholeDataset(path, await materialize(tensor), opts);
+      return;
+    }
+    const m = this.api.module;
+    const widened = (c: AsyncIterable<Uint8Array>) => mapElements(c, 2, 4, (input, output) => {
+      const f = toFloat32({ dtype: tensor.dtype, key: tensor.key, data: input });
+      output.set(new Uint8Array(f.buffer, f.byteOffset, f.byteLength));
+    });
+    const chunks = widen ? widened(checkLength(tensor, tensor.chunks())) : checkLength(tensor, tensor.chunks());
+    this.emptyChunked(abs, tensor.shape, stored.size, meta);
+    const ptr = m._malloc(WRITE_SLAB_BYTES);
+    try {
+      const slabs = hyperslabs(tensor.shape, stored.size, WRITE_SLAB_BYTES);
+      let slab = slabs.next();
+      let filled = 0;
+      for await (let c of chunks) {
+        while (c.byteLength > 0 && !slab.done) {
+          const take = Math.min(c.byteLength, slab.value.bytes - filled);
+          // Read HEAPU8 each time: a growing wasm memory replaces the view.
+          m.HEAPU8.set(c.subarray(0, take), ptr + filled);
+          filled += take;
+          c = c.subarray(take);
+          if (filled === slab.value.bytes) {
+            this.writeSlab(abs, slab.value, ptr);
+            slab = slabs.next();
+            filled = 0;
+          }
+        }
+      }
+      if (!slab.done) throw new IoError('tensor data ended before the dataset was filled', { file: this.name, entry: abs });
+    } finally {
+      m._free(ptr);
+    }
+    this.tagged(abs, tag, opaque);
+  }
+
+  private wholeDataset(path: string, tensor: Tensor, opts: DatasetOptions): void {
+    const { m, abs, stored, widen, tag, opaque, meta } = this.prepare(path, tensor, opts);
     /** Stored bytes [at, at + bytes) of the dataset (float16/bfloat16 widened to float32 here). */
     const storedBytes = (at: number, bytes: number): Uint8Array => {
       if (!widen) return tensor.data.subarray(at, at + bytes);
@@ -194,27 +277,19 @@ export class H5Writer {
         m._free(ptr);
       }
     } else {
-      // Too large to pass through the heap at once: create it chunked (one chunk per slab) with
-      // no elements, which libhdf5 accepts without a buffer, grow it to its shape, then fill it
-      // slab by slab. (A contiguous dataset would need the whole buffer at creation; failing
-      // that call leaves the dataset open inside libhdf5, so the file is never finished.)
-      const first = hyperslabs(tensor.shape, stored.size, WRITE_SLAB_BYTES).next().value!;
-      const empty = { ...meta, shape: tensor.shape.map((d, i) => BigInt(i === 0 ? 0 : d)), maxshape: tensor.shape.map(BigInt), chunks: first.count.map(BigInt) };
-      const status = m.create_dataset(this.file.file_id, abs, 0n, empty as never);
-      if (status < 0 || m.get_type(this.file.file_id, abs) !== m.H5O_TYPE_DATASET) throw new IoError('libhdf5 did not create the dataset', { file: this.name, entry: abs });
-      if (m.resize_dataset(this.file.file_id, abs, tensor.shape.map(BigInt) as never) < 0) throw new IoError('libhdf5 could not size the dataset', { file: this.name, entry: abs });
+      // Too large to pass through the heap at once: create it chunked with no elements, then
+      // fill it slab by slab.
+      this.emptyChunked(abs, tensor.shape, stored.size, meta);
       const ptr = m._malloc(WRITE_SLAB_BYTES);
       try {
         for (const slab of hyperslabs(tensor.shape, stored.size, WRITE_SLAB_BYTES)) {
           m.HEAPU8.set(storedBytes(slab.at, slab.bytes), ptr);
-          const status = m.set_dataset_data(this.file.file_id, abs, slab.count.map(BigInt), slab.offset.map(BigInt), slab.count.map(() => 1n), BigInt(ptr));
-          if (status < 0) throw new IoError('libhdf5 failed writing a slab', { file: this.name, entry: abs });
+          this.writeSlab(abs, slab, ptr);
         }
       } finally {
         m._free(ptr);
       }
     }
-    if (tag) this.vlenString(abs, 'dtype', tag, true);
-    if (opaque) this.opaque16.push(this.objectAddress(abs));
+    this.tagged(abs, tag, opaque);
   }
 }

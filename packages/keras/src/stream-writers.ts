@@ -9,7 +9,10 @@
  * themselves as {@link groupTensorsByLayer} groups them (first-seen layer order, arrival order
  * inside a layer).
  */
-import { InvalidArgumentError, type Tensor } from '@tfweights/core';
+import { InvalidArgumentError, type ChunkedTensor, type Tensor } from '@tfweights/core';
+
+/** A tensor whole or in chunks; chunked ones make the write asynchronous. */
+type AnyTensor = Tensor | ChunkedTensor;
 import type { H5Api } from './h5-api.js';
 import { H5Writer } from './h5-write.js';
 import { stripOutputIndex } from './legacy-layout.js';
@@ -175,41 +178,41 @@ abstract class KerasStream {
     return this.layers.length - 1;
   }
 
-  /** Write one tensor: placed by the layout (by key, then name), else by its layer and name. */
-  write(tensor: Tensor): void {
+  /**
+   * Write one tensor: placed by the layout (by key, then name), else by its layer and name.
+   * Returns a promise for a chunked tensor (await it before the next write).
+   */
+  write(tensor: AnyTensor): void | Promise<void> {
     this.checkOpen();
     if (this.opts.layout) {
       const slot = this.slots.get(tensor.key) ?? this.slots.get(tensor.name) ??
         (tensor.role === 'optimizer' ? this.slots.get(tensor.name.replace(/^optimizer\//, '')) : undefined);
       if (!slot) throw new InvalidArgumentError(`tensor '${tensor.name}' is not in the writer's layout`, { entry: tensor.key });
-      this.writeSlot(slot.layer, slot.weight, tensor);
-      return;
+      return this.writeSlot(slot.layer, slot.weight, tensor);
     }
     const place = placeOfTensor(tensor);
     if (place.optimizer) {
       this.optimizer.push({ name: place.name, written: false });
-      this.writeSlot(-1, this.optimizer.length - 1, tensor);
-      return;
+      return this.writeSlot(-1, this.optimizer.length - 1, tensor);
     }
     checkLayerName(place.layer);
     const i = this.byName.get(place.layer) ?? this.addLayer(place.layer, this.opts.classes?.[place.layer]);
     this.layers[i]!.weights.push({ name: place.weight, written: false });
-    this.writeSlot(i, this.layers[i]!.weights.length - 1, tensor);
+    return this.writeSlot(i, this.layers[i]!.weights.length - 1, tensor);
   }
 
   /** Write the tensor of layer `layer` (-1: the optimizer), weight `weight`. */
-  writeSlot(layer: number, weight: number, tensor: Tensor): void {
+  writeSlot(layer: number, weight: number, tensor: AnyTensor): void | Promise<void> {
     this.checkOpen();
     const slot = layer < 0 ? this.optimizer[weight] : this.layers[layer]?.weights[weight];
     if (!slot) throw new InvalidArgumentError(`no place for tensor '${tensor.name}'`, { entry: tensor.key });
     if (slot.written) throw new InvalidArgumentError(`tensor '${tensor.name}' written twice`, { entry: tensor.key });
     slot.written = true;
-    if (layer < 0) this.writeOptimizer(weight, tensor);
-    else this.writeWeight(this.layers[layer]!, weight, tensor);
+    return layer < 0 ? this.writeOptimizer(weight, tensor) : this.writeWeight(this.layers[layer]!, weight, tensor);
   }
 
-  protected abstract writeWeight(layer: LayerSlot, index: number, tensor: Tensor): void;
-  protected abstract writeOptimizer(index: number, tensor: Tensor): void;
+  protected abstract writeWeight(layer: LayerSlot, index: number, tensor: AnyTensor): void | Promise<void>;
+  protected abstract writeOptimizer(index: number, tensor: AnyTensor): void | Promise<void>;
   protected abstract writeAttributes(): void;
 
   /** Layer names and classes in file order (for a default `.keras` config). */
@@ -292,22 +295,22 @@ export class LegacyH5Stream extends KerasStream {
     return legacyWeightName(layer.name, w.name);
   }
 
-  protected writeWeight(layer: LayerSlot, index: number, tensor: Tensor): void {
+  protected writeWeight(layer: LayerSlot, index: number, tensor: AnyTensor): void | Promise<void> {
     const name = this.nameOf(layer, layer.weights[index]!);
     if (layer.names.has(name)) throw new InvalidArgumentError(`layer '${layer.name}' has two weights with the same name`, { entry: tensor.key });
     layer.names.add(name);
     layer.created = true;
-    this.h5.dataset(this.at(`${layer.name}/${name}`), tensor);
+    return this.h5.dataset(this.at(`${layer.name}/${name}`), tensor);
   }
 
   private optimizerNames(): string[] {
     return this.optimizer.map((x) => (/:\d+$/.test(x.name) ? x.name : `${x.name}:0`));
   }
 
-  protected writeOptimizer(index: number, tensor: Tensor): void {
+  protected writeOptimizer(index: number, tensor: AnyTensor): void | Promise<void> {
     // A weights-only file has no place for optimizer state (tf-keras save_weights writes none).
     if (!this.root) return;
-    this.h5.dataset(`optimizer_weights/${this.optimizerNames()[index]!}`, tensor);
+    return this.h5.dataset(`optimizer_weights/${this.optimizerNames()[index]!}`, tensor);
   }
 
   protected writeAttributes(): void {
@@ -378,7 +381,7 @@ export class Keras3WeightsStream extends KerasStream {
   }
 
   /** The layer's group, decided by its first tensor when no layout gave it. */
-  private groupOf(layer: LayerSlot, tensor: Tensor): string {
+  private groupOf(layer: LayerSlot, tensor: AnyTensor): string {
     if (layer.group !== undefined) return layer.group;
     const from = sourceGroup(tensor);
     if (from !== undefined) {
@@ -400,7 +403,7 @@ export class Keras3WeightsStream extends KerasStream {
     this.namedVars.add(`${group}/vars`);
   }
 
-  protected writeWeight(layer: LayerSlot, index: number, tensor: Tensor): void {
+  protected writeWeight(layer: LayerSlot, index: number, tensor: AnyTensor): void | Promise<void> {
     const w = layer.weights[index]!;
     const top = this.groupOf(layer, tensor);
     const from = this.opts.layout ? undefined : sourceGroup(tensor);
@@ -424,16 +427,16 @@ export class Keras3WeightsStream extends KerasStream {
       const objName = typeof saved === 'string' ? saved : cell;
       if (objName !== undefined) this.h5.vlenString(vars, 'name', objName, true);
     }
-    this.h5.dataset(full, tensor, KERAS3);
+    return this.h5.dataset(full, tensor, KERAS3);
   }
 
-  protected writeOptimizer(index: number, tensor: Tensor): void {
+  protected writeOptimizer(index: number, tensor: AnyTensor): void | Promise<void> {
     if (!this.namedVars.has('optimizer/vars')) {
       this.namedVars.add('optimizer/vars');
       this.h5.group('optimizer/vars');
       this.h5.vlenString('optimizer/vars', 'name', this.k3.optimizerName ?? 'adam', true);
     }
-    this.h5.dataset(`optimizer/vars/${index}`, tensor, KERAS3);
+    return this.h5.dataset(`optimizer/vars/${index}`, tensor, KERAS3);
   }
 
   protected writeAttributes(): void {

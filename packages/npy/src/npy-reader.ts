@@ -3,8 +3,9 @@
  * ranged read of the data. The key is the file stem (`weights.npy` → `weights`).
  */
 import {
-  TensorNotFoundError, type ByteSource, type ReadOptions, type Tensor, type TensorInfo, type TensorReader,
+  TensorNotFoundError, type ByteSource, type ReadOptions, type Tensor, type TensorInfo, type TensorReader, chunkedOf, type ChunkedTensor,
 } from '@tfweights/core';
+import { chunkedNpy, streamable } from './npy-chunks.js';
 import { decodeNpyData } from './npy-decode.js';
 import { readNpyHeader, sourcePrefix, type NpyHeader } from './npy-header.js';
 import { fileStem } from './names.js';
@@ -41,6 +42,12 @@ export class NpyReader implements TensorReader {
     if (key !== this.key) throw new TensorNotFoundError(key, [this.key], { file: this.src.name });
     const bytes = await this.src.read(this.header.dataOffset, this.header.dataBytes, `data of '${key}'`);
     return decodeNpyData(this.header, bytes, key, this.src.name);
+  }
+
+  /** The array in chunks (C-order numeric arrays; others are read whole). */
+  async readChunked(key: string, options?: ReadOptions): Promise<ChunkedTensor> {
+    if (key !== this.key) throw new TensorNotFoundError(key, [this.key], { file: this.src.name });
+    return streamable(this.header) ? chunkedNpy(this.header, key, this.src) : chunkedOf(await this.read(key, options));
   }
 
   async *tensors(options?: ReadOptions): AsyncIterable<Tensor> {

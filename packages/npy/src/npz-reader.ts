@@ -6,10 +6,11 @@
  * cached preamble + data), an inflate of that member when deflated.
  */
 import {
-  crc32, isTfwError, openZip, ChecksumMismatchError, TensorNotFoundError, UnsupportedDtypeError,
+  chunkedOf, crc32, isTfwError, openZip, type ChunkedTensor, ChecksumMismatchError, TensorNotFoundError, UnsupportedDtypeError,
   type ByteSource, type ReadOptions, type Tensor, type TensorInfo, type TensorReader, type ZipArchive, type ZipEntry,
   type ZipReadOptions,
 } from '@tfweights/core';
+import { chunkedNpy, streamable } from './npy-chunks.js';
 import { decodeNpyData } from './npy-decode.js';
 import { readNpyHeader, type NpyHeader } from './npy-header.js';
 import { listedInfo } from './npy-reader.js';
@@ -104,6 +105,29 @@ export class NpzReader implements TensorReader {
       data = all.subarray(header.dataOffset, header.dataOffset + header.dataBytes);
     }
     return decodeNpyData(header, data, key, this.src.name);
+  }
+
+  /**
+   * A stored member's array in chunks, its CRC-32 computed on the fly over the whole member
+   * and checked after the last chunk; deflated members, Fortran order and strings are read whole.
+   */
+  async readChunked(key: string, options: ReadOptions = {}): Promise<ChunkedTensor> {
+    const m = this.byKey.get(key);
+    if (!m || m.entry.method !== 0 || !streamable(m.header)) return chunkedOf(await this.read(key, options));
+    const { entry, header } = m;
+    const slice = await entry.slice();
+    if (options.verifyChecksums === false) return chunkedNpy(header, key, slice);
+    let crc = 0;
+    return chunkedNpy(header, key, slice, {
+      watch: (c) => { crc = crc32(c, crc); },
+      check: () => {
+        if (crc !== entry.crc32) {
+          throw new ChecksumMismatchError('CRC-32 of member does not match the central directory', {
+            file: this.src.name, entry: entry.name, expected: entry.crc32.toString(16).padStart(8, '0'), found: crc.toString(16).padStart(8, '0'),
+          });
+        }
+      },
+    });
   }
 
   async *tensors(options?: ReadOptions): AsyncIterable<Tensor> {

@@ -5,7 +5,9 @@
  * the same arrays give the same bytes. Compressed members use pako's deflate, a port of
  * zlib, which reproduces the zlib stream Python writes; fflate's differs beyond tiny inputs.
  */
-import { ZipWriter, type ByteSink, type DeflaterFactory, type Tensor, type TensorWriter } from '@tfweights/core';
+import { checkLength, materialize, ZipWriter, type ByteSink, type ChunkedTensor, type DeflaterFactory, type Tensor, type TensorWriter } from '@tfweights/core';
+import { descrOf } from './descr.js';
+import { buildNpyHeader } from './header-write.js';
 import { encodeNpy, type NpyWriteOptions } from './npy-encode.js';
 import { loadZlibDeflater, zlibDeflater } from './zlib-deflater.js';
 
@@ -26,6 +28,25 @@ export class NpzWriter implements TensorWriter {
     if (this.opts.compressed && !this.opts.deflater) await loadZlibDeflater();
     const { header, data } = encodeNpy(tensor, this.opts);
     await this.zip.addParts(`${tensor.key}.npy`, [header, data], { compress: !!this.opts.compressed });
+  }
+
+  /**
+   * One array from its chunks: a stored member whose sizes are known up front, CRC-32
+   * computed while the chunks pass and written back into the local header (as zipfile does),
+   * so the archive is the same as from {@link write}. Compressed archives, strings and
+   * bfloat16 (widened) are assembled whole first.
+   */
+  async writeChunked(tensor: ChunkedTensor): Promise<void> {
+    if (this.opts.compressed || tensor.dtype === 'string' || tensor.dtype === 'bfloat16') {
+      await this.write(await materialize(tensor));
+      return;
+    }
+    const header = buildNpyHeader(descrOf(tensor.dtype, tensor.key), tensor.shape);
+    async function* parts(): AsyncIterable<Uint8Array> {
+      yield header;
+      yield* checkLength(tensor, tensor.chunks());
+    }
+    await this.zip.addSized(`${tensor.key}.npy`, header.byteLength + tensor.byteLength, parts());
   }
 
   async finish(): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import {
   makeTensor, TensorNotFoundError, UnsupportedDtypeError,
-  type ByteSource, type ReadOptions, type Tensor, type TensorInfo, type TensorReader,
+  type ByteSource, type ReadOptions, type Tensor, type TensorInfo, type TensorReader, sourceChunks, type ChunkedTensor,
 } from '@tfweights/core';
 import { coreDtypeOf } from './dtypes.js';
 import { headerLengthOf, parseHeader, type SafetensorsEntry } from './header.js';
@@ -72,6 +72,17 @@ export class SafetensorsReader implements TensorReader {
     const found = this.byKey.get(key);
     if (!found) throw new TensorNotFoundError(key, [...this.byKey.keys()], { file: this.source });
     return this.load(found.entry, found.info);
+  }
+
+  /** One tensor's bytes in chunks straight from the file (safetensors data is raw little-endian). */
+  async readChunked(key: string, _options?: ReadOptions): Promise<ChunkedTensor> {
+    const found = this.byKey.get(key);
+    if (!found) throw new TensorNotFoundError(key, [...this.byKey.keys()], { file: this.source });
+    const { entry: e, info } = found;
+    if (!info) await this.load(e, info); // throws the unsupported-dtype error
+    const start = this.dataStart + e.begin;
+    const length = e.end - e.begin;
+    return { ...info!, chunks: () => sourceChunks(this.src, start, length, { what: `tensor '${e.name}'` }) };
   }
 
   async *tensors(_options?: ReadOptions): AsyncIterable<Tensor> {

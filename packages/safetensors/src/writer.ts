@@ -9,7 +9,7 @@
  *   header and data at `finish()`.
  */
 import {
-  byteLengthOf, InvalidArgumentError, MemorySink, type ByteSink, type Tensor, type TensorInfo, type TensorWriter,
+  byteLengthOf, checkLength, InvalidArgumentError, materialize, MemorySink, type ByteSink, type ChunkedTensor, type Tensor, type TensorInfo, type TensorWriter,
 } from '@tfweights/core';
 import { planSafetensors, type PlannedTensor, type SafetensorsLayout } from './layout.js';
 
@@ -18,14 +18,14 @@ export interface SafetensorsWriteOptions {
   metadata?: Readonly<Record<string, string>>;
 }
 
-function checkMatches(t: Tensor, planned: TensorInfo, file: string): void {
+function checkMatches(t: TensorInfo, dataBytes: number, planned: TensorInfo, file: string): void {
   if (t.dtype !== planned.dtype || t.shape.length !== planned.shape.length || t.shape.some((d, i) => d !== planned.shape[i])) {
     throw new InvalidArgumentError('tensor differs from the info given when the writer was created', {
       file, entry: t.key, expected: `${planned.dtype} [${planned.shape.join(', ')}]`, found: `${t.dtype} [${t.shape.join(', ')}]`,
     });
   }
-  if (t.data.byteLength !== byteLengthOf(t.dtype, t.shape)) {
-    throw new InvalidArgumentError('tensor data has the wrong byte count', { file, entry: t.key, expected: `${byteLengthOf(t.dtype, t.shape)}`, found: `${t.data.byteLength}` });
+  if (dataBytes !== byteLengthOf(t.dtype, t.shape)) {
+    throw new InvalidArgumentError('tensor data has the wrong byte count', { file, entry: t.key, expected: `${byteLengthOf(t.dtype, t.shape)}`, found: `${dataBytes}` });
   }
 }
 
@@ -62,13 +62,39 @@ export class SafetensorsWriter implements TensorWriter {
     const i = this.index.get(tensor.key);
     if (i === undefined) throw new InvalidArgumentError('tensor was not in the list given to the writer', { file: this.sink.name, entry: tensor.key });
     const planned = this.layout.tensors[i]!;
-    checkMatches(tensor, planned.info, this.sink.name);
+    checkMatches(tensor, tensor.data.byteLength, planned.info, this.sink.name);
     if (i < this.next || this.pending.has(tensor.key)) throw new InvalidArgumentError('tensor written twice', { file: this.sink.name, entry: tensor.key });
     if (i !== this.next) {
       this.pending.set(tensor.key, tensor.data);
       return;
     }
     await this.emit(tensor.data);
+    for (let t = this.layout.tensors[this.next]; t && this.pending.has(t.key); t = this.layout.tensors[this.next]) {
+      const data = this.pending.get(t.key)!;
+      this.pending.delete(t.key);
+      await this.emit(data);
+    }
+  }
+
+  /**
+   * One tensor from its chunks, straight to the file when it is the next in `order` (the
+   * pipeline writes in that order); a tensor written early is assembled and held instead.
+   */
+  async writeChunked(tensor: ChunkedTensor): Promise<void> {
+    const i = this.index.get(tensor.key);
+    if (i !== this.next) {
+      await this.write(await materialize(tensor));
+      return;
+    }
+    const planned = this.layout.tensors[i]!;
+    checkMatches(tensor, tensor.byteLength, planned.info, this.sink.name);
+    try {
+      for await (const c of checkLength(planned.info, tensor.chunks())) await this.sink.write(c);
+    } catch (err) {
+      this.failed = true;
+      throw err;
+    }
+    this.next++;
     for (let t = this.layout.tensors[this.next]; t && this.pending.has(t.key); t = this.layout.tensors[this.next]) {
       const data = this.pending.get(t.key)!;
       this.pending.delete(t.key);
@@ -151,7 +177,7 @@ export class SafetensorsCollectingWriter implements TensorWriter {
 
   async write(tensor: Tensor): Promise<void> {
     if (this.entries.some((e) => e.info.key === tensor.key)) throw new InvalidArgumentError('tensor written twice', { file: this.sink.name, entry: tensor.key });
-    checkMatches(tensor, tensor, this.sink.name);
+    checkMatches(tensor, tensor.data.byteLength, tensor, this.sink.name);
     // Plan now so an unstorable dtype fails at once, not at finish().
     planSafetensors([tensor], undefined, this.sink.name);
     const { key, name, dtype, shape, byteLength } = tensor;

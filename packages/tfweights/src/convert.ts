@@ -1,19 +1,20 @@
 /**
  * The conversion pipeline: open IN, choose what to write and under which names (filters,
  * rename rules, template match, casts), then stream tensors one at a time into the writer.
- * At most one tensor is held in memory; the writer is atomic, so a failure leaves no output.
+ * Where the reader and the writer both stream (`readChunked` / `writeChunked`), a tensor's
+ * bytes pass in bounded chunks (casts too), so memory does not grow with tensor size; else at
+ * most one tensor is held. The writer is atomic, so a failure leaves no output.
  */
 import { resolve } from 'node:path';
-import { byteLengthOf, InvalidArgumentError, type DTypeName, type Tensor, type TensorInfo, type TensorReader } from '@tfweights/core';
+import { byteLengthOf, dtypeInfo, InvalidArgumentError, withInfo, type ChunkedTensor, type DTypeName, type Tensor, type TensorInfo, type TensorReader } from '@tfweights/core';
 import { refuseOverwritingInput } from '@tfweights/core/node';
 import type { FormatAdapter, PipelineWriter } from './formats/adapter.js';
 import type { AdapterRegistry } from './formats/registry.js';
 import { dataOrderOf, modelOrder } from './lookup.js';
-import { castDtype, castTensor, type CastMap } from './mapping/cast.js';
+import { castChunked, castDtype, castTensor, type CastMap } from './mapping/cast.js';
 import { makeFilter } from './mapping/glob.js';
 import { byteCountOf, readableName } from './mapping/normalise.js';
 import { applyRenames, type RenameRule } from './mapping/rename.js';
-import { releaseMemory } from './release-memory.js';
 import { openKerasConfigTemplate } from './formats/keras-config-template.js';
 import { matchTemplate, templateReport, type TemplateMatch } from './mapping/template.js';
 
@@ -208,60 +209,57 @@ export function plannedInfo(p: PlannedTensor): TensorInfo {
   };
 }
 
+/** Whether this tensor can pass in chunks: both sides stream and its elements have a fixed size. */
+function streams(reader: TensorReader, writer: PipelineWriter, p: PlannedTensor): boolean {
+  return reader.readChunked !== undefined && writer.writeChunked !== undefined &&
+    dtypeInfo(p.source.dtype).itemSize > 0 && dtypeInfo(p.dtype).itemSize > 0;
+}
+
 /**
  * Stream the planned tensors into the writer: in the writer's own order when it has one, else
- * in the reader's file order when everything is kept, else in plan order.
+ * in the reader's file order when everything is kept, else in plan order. Tensors that can,
+ * pass chunk by chunk (the source reads ahead one chunk while the current one is written).
  */
 async function stream(reader: TensorReader, writer: PipelineWriter, plan: readonly PlannedTensor[], opts: ConvertOptions): Promise<number> {
   const bySource = new Map(plan.map((p) => [p.source.key, p]));
   const total = plan.reduce((s, p) => s + byteCountOf(p.source), 0);
   opts.onStart?.(total);
   let bytes = 0;
+  const done = (n: number, p: PlannedTensor) => {
+    bytes += n;
+    opts.onTensor?.(n, p.name);
+  };
   try {
     const emit = async (t: Tensor, p: PlannedTensor) => {
       const { layer: _drop, ...rest } = t;
       let out: Tensor = { ...rest, key: p.key, name: p.name, ...(p.layer ? { layer: p.layer } : {}) };
       if (p.dtype !== t.dtype) out = castTensor(out, p.dtype);
       await writer.write(out);
-      bytes += t.byteLength;
-      opts.onTensor?.(t.byteLength, p.name);
+      done(t.byteLength, p);
+    };
+    const emitChunked = async (p: PlannedTensor) => {
+      const t = await reader.readChunked!(p.source.key);
+      const { layer: _drop, ...rest } = t;
+      let out: ChunkedTensor = withInfo({ ...rest, chunks: t.chunks }, { key: p.key, name: p.name, ...(p.layer ? { layer: p.layer } : {}) });
+      if (p.dtype !== t.dtype) out = castChunked(out, p.dtype);
+      await writer.writeChunked!(out);
+      done(t.byteLength, p);
     };
     const everything = plan.length === reader.list().length && !opts.template;
-    if (writer.order) {
-      const byOut = new Map(plan.map((p) => [p.key, p]));
-      for (const key of writer.order) {
-        const p = byOut.get(key);
-        if (p) {
-          await emit(await reader.read(p.source.key), p);
-          releaseMemory(p.source.byteLength);
-        }
-      }
-    } else if (everything && fileOrder(reader)) {
-      // File order known without reading: this tensor is written while the next is read,
-      // and each written tensor is released at once, so two tensors are in memory at most.
-      const keys = fileOrder(reader)!.filter((k) => bySource.has(k));
-      let next: Promise<Tensor> | undefined = keys[0] === undefined ? undefined : reader.read(keys[0]);
-      for (let i = 0; i < keys.length; i++) {
-        let t: Tensor | undefined = await next!;
-        // Read the next tensor while this one is written (the disk is the bottleneck).
-        next = keys[i + 1] === undefined ? undefined : reader.read(keys[i + 1]!);
-        next?.catch(() => undefined);
-        const bytes = t.byteLength;
-        await emit(t, bySource.get(keys[i]!)!);
-        t = undefined;
-        releaseMemory(bytes);
-      }
-    } else if (everything) {
-      // File order: sequential reads, and a same-format writer can keep the data layout.
+    const ordered = (keys: readonly string[], map: ReadonlyMap<string, PlannedTensor>) => keys.flatMap((k) => (map.has(k) ? [map.get(k)!] : []));
+    const order = writer.order
+      ? ordered(writer.order, new Map(plan.map((p) => [p.key, p])))
+      : everything && fileOrder(reader) ? ordered(fileOrder(reader)!, bySource) : plan;
+    if (!writer.order && everything && !fileOrder(reader) && !order.some((p) => streams(reader, writer, p))) {
+      // Whole tensors in file order: sequential reads, and a same-format writer keeps the layout.
       for await (const t of reader.tensors()) {
         const p = bySource.get(t.key);
         if (p) await emit(t, p);
-        releaseMemory(t.byteLength);
       }
     } else {
-      for (const p of plan) {
-        await emit(await reader.read(p.source.key), p);
-        releaseMemory(p.source.byteLength);
+      for (const p of order) {
+        if (streams(reader, writer, p)) await emitChunked(p);
+        else await emit(await reader.read(p.source.key), p);
       }
     }
     await writer.finish();

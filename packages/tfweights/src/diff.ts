@@ -4,7 +4,7 @@
  * equal without conversion (so int64 beyond 2^53 compares exactly). NaN equals NaN in the same
  * place.
  */
-import { toFloat64, type Tensor, type TensorInfo, type TensorReader, type TensorRole } from '@tfweights/core';
+import { CHUNK_BYTES, dtypeInfo, toFloat64, type Tensor, type TensorInfo, type TensorReader, type TensorRole } from '@tfweights/core';
 import { matchForms, readableName } from './mapping/normalise.js';
 
 export interface DiffOptions {
@@ -88,9 +88,9 @@ export async function diffReaders(ra: TensorReader, rb: TensorReader, opts: Diff
       pairs.push({ ...base, equal: false, problem: 'shape' });
       continue;
     }
-    const ta = await ra.read(ia.key);
-    const tb = await rb.read(ib.key);
-    const v = compareValues(ta, tb, atol, rtol);
+    const v = streamable(ra, ia) && streamable(rb, ib) && Math.max(ia.byteLength, ib.byteLength) > CHUNK_BYTES
+      ? await compareChunked(ra, rb, ia, ib, atol, rtol)
+      : compareValues(await ra.read(ia.key), await rb.read(ib.key), atol, rtol);
     const dtypeDiffers = ia.dtype !== ib.dtype;
     const equal = v.mismatched === 0 && !dtypeDiffers;
     pairs.push({ ...base, ...v, equal, ...(equal ? {} : { problem: dtypeDiffers ? 'dtype' as const : 'values' as const }) });
@@ -196,6 +196,58 @@ export function compareValues(a: Tensor, b: Tensor, atol: number, rtol: number):
     if (!(d <= maxAbs)) maxAbs = Number.isNaN(maxAbs) ? maxAbs : d;
     if (!(r <= maxRel)) maxRel = Number.isNaN(maxRel) ? maxRel : r;
     if (!(d <= atol + rtol * Math.abs(y))) mismatched++;
+  }
+  return { maxAbs, maxRel, mismatched };
+}
+
+/** Numeric fixed-size tensors of a reader that streams are compared chunk by chunk. */
+function streamable(r: TensorReader, t: TensorInfo): boolean {
+  const d = dtypeInfo(t.dtype);
+  return r.readChunked !== undefined && d.itemSize > 0 && d.kind !== 'string' && d.kind !== 'opaque' && d.kind !== 'quantized';
+}
+
+/** Elements per block compared at a time (the blocks of both sides line up element for element). */
+const BLOCK_ELEMENTS = 1 << 20;
+
+/** Chunks regrouped into blocks of exactly `count` elements of `size` bytes (the last may be short), in one reused buffer. */
+async function* blocks(chunks: AsyncIterable<Uint8Array>, size: number, count: number): AsyncIterable<Uint8Array> {
+  const buf = new Uint8Array(size * count);
+  let fill = 0;
+  for await (let c of chunks) {
+    while (c.byteLength > 0) {
+      const take = Math.min(c.byteLength, buf.byteLength - fill);
+      buf.set(c.subarray(0, take), fill);
+      fill += take;
+      c = c.subarray(take);
+      if (fill === buf.byteLength) {
+        yield buf;
+        fill = 0;
+      }
+    }
+  }
+  if (fill > 0) yield buf.subarray(0, fill);
+}
+
+/** {@link compareValues} over both tensors' chunks, block by block: never a whole tensor in memory. */
+async function compareChunked(ra: TensorReader, rb: TensorReader, ia: TensorInfo, ib: TensorInfo, atol: number, rtol: number): Promise<{ maxAbs: number; maxRel: number; mismatched: number }> {
+  const [ca, cb] = [await ra.readChunked!(ia.key), await rb.readChunked!(ib.key)];
+  const ita = blocks(ca.chunks(), dtypeInfo(ca.dtype).itemSize, BLOCK_ELEMENTS)[Symbol.asyncIterator]();
+  const itb = blocks(cb.chunks(), dtypeInfo(cb.dtype).itemSize, BLOCK_ELEMENTS)[Symbol.asyncIterator]();
+  let maxAbs = 0;
+  let maxRel = 0;
+  let mismatched = 0;
+  const worse = (acc: number, v: number) => (Number.isNaN(acc) || Number.isNaN(v) ? NaN : Math.max(acc, v));
+  for (;;) {
+    const [x, y] = [await ita.next(), await itb.next()];
+    if (x.done || y.done) {
+      // Same shape, so both end together unless a reader's chunks are short (its own checks throw).
+      if (!x.done || !y.done) mismatched++;
+      break;
+    }
+    const v = compareValues({ key: ia.key, name: ia.name, dtype: ca.dtype, shape: [], byteLength: x.value.byteLength, data: x.value }, { key: ib.key, name: ib.name, dtype: cb.dtype, shape: [], byteLength: y.value.byteLength, data: y.value }, atol, rtol);
+    maxAbs = worse(maxAbs, v.maxAbs);
+    maxRel = worse(maxRel, v.maxRel);
+    mismatched += v.mismatched;
   }
   return { maxAbs, maxRel, mismatched };
 }

@@ -15,5 +15,4 @@ export * from './common.js';
 export { open } from './open.js';
 export { save, type SaveOptions } from './save.js';
 export * from './pipeline.js';
-export { releaseMemory } from './release-memory.js';
 export { openKerasInput, fromKeras, convertKerasToTfjs, type KerasInput, type OpenKerasInputOptions, type FromKerasOptions, type ConvertKerasToTfjsOptions } from './keras-tfjs/index.js';

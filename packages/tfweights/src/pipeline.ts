@@ -20,4 +20,4 @@ export { normaliseName, readableName, matchForm, matchForms, byteCountOf } from 
 export { globToRegExp, makeFilter, type FilterOptions } from './mapping/glob.js';
 export { parseCasts, castTensor, castDtype, type CastMap } from './mapping/cast.js';
 export { diffReaders, compareValues, pairUp, type DiffOptions, type DiffResult, type TensorDiff } from './diff.js';
-export { tensorStats, statsOf, histogram, renderHistogram, numericValues, formatNumber, formatBytes, type TensorStats, type Histogram } from './stats.js';
+export { tensorStats, statsOf, histogram, renderHistogram, numericValues, formatNumber, formatBytes, StreamingStats, type TensorStats, type Histogram } from './stats.js';

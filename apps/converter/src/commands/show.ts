@@ -1,7 +1,14 @@
-/** `tfweights show PATH NAME`: one tensor's facts, statistics, histogram and first values. */
-import type { Tensor, TensorReader } from '@tfweights/core';
+/**
+ * `tfweights show PATH NAME`: one tensor's facts, statistics, histogram and first values.
+ * A numeric tensor larger than one chunk is streamed: statistics and histogram are gathered in
+ * one pass over its chunks (StreamingStats), so no whole-tensor array of numbers is built.
+ */
+import { CHUNK_BYTES, dtypeInfo, mapElements, numElements, type Tensor, type TensorInfo, type TensorReader } from '@tfweights/core';
 import type { Io } from '../io.js';
-import { findTensor, readableName, formatBytes, formatNumber, histogram, numericValues, renderHistogram, statsOf } from 'tfweights/pipeline';
+import {
+  findTensor, readableName, formatBytes, formatNumber, histogram, numericValues, renderHistogram, statsOf, StreamingStats,
+  type Histogram, type TensorStats,
+} from 'tfweights/pipeline';
 
 export interface ShowOptions {
   json?: boolean;
@@ -10,13 +17,52 @@ export interface ShowOptions {
   bins?: number;
 }
 
+/** What show prints: the facts, the leading values, and statistics for numeric tensors. */
+interface Shown {
+  readonly t: TensorInfo;
+  /** How many values (components for complex). */
+  readonly count: number;
+  readonly first: (number | string)[];
+  readonly stats?: TensorStats;
+  readonly histogram?: (bins: number) => Histogram;
+}
+
+function numeric(info: TensorInfo): boolean {
+  const d = dtypeInfo(info.dtype);
+  return d.itemSize > 0 && d.kind !== 'string' && d.kind !== 'opaque' && d.kind !== 'quantized';
+}
+
+/** Whole tensor in memory: exact histogram over the values. */
+async function shownWhole(reader: TensorReader, info: TensorInfo, n: number): Promise<Shown> {
+  const t = await reader.read(info.key);
+  const values = numericValues(t);
+  return {
+    t, count: values ? values.length : (t.strings?.length ?? 0), first: firstValues(t, values, n),
+    ...(values ? { stats: statsOf(values), histogram: (bins: number) => histogram(values, bins) } : {}),
+  };
+}
+
+/** One pass over the chunks: statistics, fine histogram, and the leading values. */
+async function shownStreamed(reader: TensorReader, info: TensorInfo, n: number): Promise<Shown> {
+  const c = await reader.readChunked!(info.key);
+  const size = dtypeInfo(c.dtype).itemSize;
+  const acc = new StreamingStats(c.dtype);
+  let head: Uint8Array | undefined;
+  // Whole elements per chunk, whatever the reader's chunking.
+  for await (const chunk of mapElements(c.chunks(), size, size, (input, output) => output.set(input))) {
+    head ??= chunk.slice(0, n * size);
+    acc.add(chunk);
+  }
+  const t: Tensor = { ...c, data: head ?? new Uint8Array(0) };
+  const comps = dtypeInfo(c.dtype).componentSize || size;
+  return { t: c, count: numElements(c.shape) * (size / comps), first: firstValues(t, numericValues(t), n), stats: acc.stats(), histogram: (bins) => acc.histogram(bins) };
+}
+
 export async function runShow(reader: TensorReader, name: string, opts: ShowOptions, io: Io): Promise<number> {
   const info = findTensor(reader, name);
-  const t = await reader.read(info.key);
   const n = opts.head ?? 10;
-  const values = numericValues(t);
-  const stats = values ? statsOf(values) : undefined;
-  const first = firstValues(t, values, n);
+  const streamed = reader.readChunked !== undefined && numeric(info) && info.byteLength > CHUNK_BYTES;
+  const { t, count, first, stats, histogram: hist } = streamed ? await shownStreamed(reader, info, n) : await shownWhole(reader, info, n);
   if (opts.json) {
     const clean = (v: number) => (Number.isFinite(v) ? v : String(v));
     io.out(JSON.stringify({
@@ -30,7 +76,7 @@ export async function runShow(reader: TensorReader, name: string, opts: ShowOpti
   const lines = [
     `${readableName(t)}  (${reader.format}, key ${t.key})`,
     `  dtype  ${t.dtype}`,
-    `  shape  [${t.shape.join(', ')}]  (${values ? values.length : (t.strings?.length ?? 0)} values, ${formatBytes(t.byteLength)})`,
+    `  shape  [${t.shape.join(', ')}]  (${count} values, ${formatBytes(t.byteLength)})`,
   ];
   if (t.role && t.role !== 'weight') lines.push(`  role   ${t.role}`);
   if (stats) {
@@ -38,17 +84,13 @@ export async function runShow(reader: TensorReader, name: string, opts: ShowOpti
       `  min ${formatNumber(stats.min)}  max ${formatNumber(stats.max)}  mean ${formatNumber(stats.mean)}  std ${formatNumber(stats.std)}`,
       `  zeros ${stats.zeros}  NaN ${stats.nan}  Inf ${stats.inf}`,
     );
-    if (stats.finite > 1 && stats.max > stats.min) {
-      lines.push('  histogram:', ...renderHistogram(histogram(values!, opts.bins ?? 16), 40));
+    if (stats.finite > 1 && stats.max > stats.min && hist) {
+      lines.push('  histogram:', ...renderHistogram(hist(opts.bins ?? 16), 40));
     }
   }
-  lines.push(`  first values: ${first.map((v) => (typeof v === 'number' ? formatNumber(v) : JSON.stringify(v))).join(', ')}${lengthOf(t, values) > n ? ', …' : ''}`);
+  lines.push(`  first values: ${first.map((v) => (typeof v === 'number' ? formatNumber(v) : JSON.stringify(v))).join(', ')}${count > n ? ', …' : ''}`);
   io.out(lines.join('\n') + '\n');
   return 0;
-}
-
-function lengthOf(t: Tensor, values: Float64Array | undefined): number {
-  return values ? values.length : (t.strings?.length ?? 0);
 }
 
 function firstValues(t: Tensor, values: Float64Array | undefined, n: number): (number | string)[] {

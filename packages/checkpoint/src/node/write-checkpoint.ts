@@ -2,7 +2,7 @@
  * Writing a checkpoint to `<prefix>.index` + `<prefix>.data-*` atomically: every file is
  * written under a temporary name and all are renamed only once all are complete.
  */
-import { InvalidArgumentError, type ByteSink, type Tensor } from '@tfweights/core';
+import { InvalidArgumentError, isChunked, type ByteSink, type ChunkedTensor, type Tensor } from '@tfweights/core';
 import { AtomicFileSet, type AtomicOptions } from '@tfweights/core/node';
 import { encodeTrackableObjectGraph, type TrackableObjectGraph } from '../object-graph-proto.js';
 import { OBJECT_GRAPH_KEY } from '../key-names.js';
@@ -41,9 +41,12 @@ function deferFinish(s: ByteSink): ByteSink {
   };
 }
 
-/** Write tensors as a bundle at `prefix`. */
+/**
+ * Write tensors as a bundle at `prefix`. Chunked tensors ({@link ChunkedTensor}) stream into
+ * the data file chunk by chunk; held ones (dataOrder `key` or a list) keep only their handle.
+ */
 export async function writeCheckpoint(
-  prefix: string, tensors: Iterable<Tensor> | AsyncIterable<Tensor>, opts: WriteCheckpointOptions = {},
+  prefix: string, tensors: Iterable<Tensor | ChunkedTensor> | AsyncIterable<Tensor | ChunkedTensor>, opts: WriteCheckpointOptions = {},
 ): Promise<WrittenCheckpoint> {
   const numShards = opts.numShards ?? 1;
   if (!Number.isInteger(numShards) || numShards < 1 || numShards > 99999) {
@@ -58,11 +61,12 @@ export async function writeCheckpoint(
     for (const f of files.slice(1)) shards.push(deferFinish(await set.sink(f)));
     const writer = new BundleWriter(index, shards, opts);
     const order = opts.dataOrder ?? 'input';
-    const held = new Map<string, Tensor>();
+    const held = new Map<string, Tensor | ChunkedTensor>();
     const wanted = Array.isArray(order) ? (order as readonly string[]) : undefined;
     let next = 0;
-    const emit = async (t: Tensor): Promise<void> => {
-      await writer.write(t);
+    const emit = async (t: Tensor | ChunkedTensor): Promise<void> => {
+      if (isChunked(t)) await writer.writeChunked(t);
+      else await writer.write(t);
       count++;
     };
     for await (const t of tensors) {

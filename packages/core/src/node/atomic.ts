@@ -65,7 +65,8 @@ export class AtomicFileSink implements ByteSink {
     let done = 0;
     try {
       while (done < bytes.byteLength) {
-        const { bytesWritten } = await this.handle.write(bytes, done, bytes.byteLength - done, this.position + done);
+        // One call writes at most 2^31 − 1 bytes (fs's limit): larger tensors go in 1 GiB steps.
+        const { bytesWritten } = await this.handle.write(bytes, done, Math.min(bytes.byteLength - done, 0x40000000), this.position + done);
         done += bytesWritten;
       }
     } catch (cause) {
@@ -73,6 +74,19 @@ export class AtomicFileSink implements ByteSink {
       throw new IoError(`write failed: ${(cause as Error).message}`, { file: this.name, offset: this.position, cause });
     }
     this.position += done;
+  }
+
+  /** Overwrite bytes already written (a zip member's CRC known only after its data). */
+  async patch(offset: number, bytes: Uint8Array): Promise<void> {
+    if (this.closed) throw new IoError('patch after finish/abort', { file: this.name });
+    if (offset < 0 || offset + bytes.byteLength > this.position) throw new IoError('patch outside what was written', { file: this.name, offset });
+    try {
+      let done = 0;
+      while (done < bytes.byteLength) done += (await this.handle.write(bytes, done, bytes.byteLength - done, offset + done)).bytesWritten;
+    } catch (cause) {
+      await this.abort();
+      throw new IoError(`write failed: ${(cause as Error).message}`, { file: this.name, offset, cause });
+    }
   }
 
   async finish(): Promise<void> {

@@ -1,7 +1,8 @@
 /** A ByteSource over a local file: positional reads, files of any size (offsets up to 2^53). */
+import { constants as buffer } from 'node:buffer';
 import { open, type FileHandle } from 'node:fs/promises';
 import { checkRange, type ByteSource } from '../byte-source.js';
-import { IoError, NotThisFormatError } from '../errors.js';
+import { IoError, LimitExceededError, NotThisFormatError } from '../errors.js';
 
 export class FileSource implements ByteSource {
   private constructor(readonly name: string, readonly size: number, private handle: FileHandle | undefined) {}
@@ -28,17 +29,27 @@ export class FileSource implements ByteSource {
     // Uninitialised memory: every byte is overwritten below or the read throws, and skipping
     // the zero-fill is measurable on multi-GiB reads.
     // A plain Uint8Array view (not a Buffer, whose slice() does not copy).
+    if (length > buffer.MAX_LENGTH) {
+      throw new LimitExceededError(`${what ?? 'range'} is ${length} bytes, more than one buffer holds here (${buffer.MAX_LENGTH}); read it in chunks (conversions do)`, { file: this.name, offset });
+    }
     const slab = Buffer.allocUnsafeSlow(length);
     const out = new Uint8Array(slab.buffer, slab.byteOffset, length);
+    await this.readInto(offset, out, what);
+    return out;
+  }
+
+  async readInto(offset: number, into: Uint8Array, what?: string): Promise<void> {
+    const length = into.byteLength;
+    checkRange(this.name, this.size, offset, length, what);
+    if (!this.handle) throw new IoError('read after close', { file: this.name, offset });
     let done = 0;
-    // A single read may return fewer bytes; loop until the range is filled.
+    // A single read may return fewer bytes (and takes at most 2^31 − 1); loop until filled.
     while (done < length) {
       const chunk = Math.min(length - done, 0x40000000);
-      const { bytesRead } = await this.handle.read(out, done, chunk, offset + done);
+      const { bytesRead } = await this.handle.read(into, done, chunk, offset + done);
       if (bytesRead === 0) throw new IoError('file shrank while reading', { file: this.name, offset: offset + done });
       done += bytesRead;
     }
-    return out;
   }
 
   async close(): Promise<void> {

@@ -198,6 +198,39 @@ export class ZipWriter {
     });
   }
 
+  /**
+   * Add a stored member of known `size` from chunks (each used before the next is asked for),
+   * laid out as addParts lays it out: sizes in the local header, and the CRC — known only once
+   * the data has passed — written back into it through the sink's `patch`, as CPython's
+   * zipfile seeks back. A sink that cannot patch gets a data descriptor instead (addChunks).
+   */
+  async addSized(name: string, size: number, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
+    if (!this.sink.patch) {
+      await this.addChunks(name, chunks, { sizeHint: size });
+      return;
+    }
+    const patch = this.sink.patch.bind(this.sink);
+    await this.run(name, async (nameBytes, utf8) => {
+      await this.writeLocal(nameBytes, utf8, METHOD_STORED, 0, size, size);
+      const entry = this.written[this.written.length - 1]!;
+      const crc = new Crc32();
+      let got = 0;
+      for await (const c of chunks) {
+        got += c.byteLength;
+        if (got > size) break;
+        crc.update(c);
+        await this.sink.write(c);
+      }
+      if (got !== size) {
+        throw new InvalidArgumentError(`member '${name}' carries ${got > size ? 'more' : got} bytes, its header says ${size}`, { file: this.sink.name, entry: name });
+      }
+      entry.crc = crc.digest();
+      const field = new Uint8Array(4);
+      new DataView(field.buffer).setUint32(0, entry.crc, true);
+      await patch(this.base + entry.offset + 14, field);
+    });
+  }
+
   /** Write the central directory and end records, then finish the sink. */
   async finish(): Promise<void> {
     if (this.done) throw new InvalidArgumentError('zip writer already finished', { file: this.sink.name });

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ZipWriter, type Tensor, type TensorWriter } from '@tfweights/core';
+import { ZipWriter, type ChunkedTensor, type Tensor, type TensorWriter } from '@tfweights/core';
 import { checkWritableTarget, createFileSink, openFile, refuseOverwritingInput, writeAtomically, type AtomicOptions } from '@tfweights/core/node';
 import type { H5Api } from '../h5-api.js';
 import { Keras3WeightsStream, LegacyH5Stream, type Keras3WeightsOptions, type LegacyH5Options, type StreamOptions } from '../stream-writers.js';
@@ -130,10 +130,14 @@ class StreamingWriter implements TensorWriter {
     this.ready = open();
     this.ready.catch(() => undefined);
   }
-  async write(tensor: Tensor): Promise<void> {
+  async write(tensor: Tensor | ChunkedTensor): Promise<void> {
     if (this.state !== 'open') throw new Error(`write after ${this.state === 'finished' ? 'finish' : 'abort'}`);
     const s = await this.ready;
-    s.write(tensor);
+    await s.write(tensor);
+  }
+  /** A chunked tensor, slab by slab into its dataset. */
+  async writeChunked(tensor: ChunkedTensor): Promise<void> {
+    await this.write(tensor);
   }
   async finish(): Promise<void> {
     if (this.state !== 'open') return;

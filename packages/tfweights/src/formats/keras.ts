@@ -10,7 +10,7 @@
  * The Node entry (which starts h5wasm, ~600 MiB of address space) is loaded only when used.
  */
 const node = () => import('@tfweights/keras/node');
-import type { TensorInfo, TensorReader } from '@tfweights/core';
+import type { ChunkedTensor, TensorInfo, TensorReader } from '@tfweights/core';
 import { keras3Format, kerasH5Format, placeOfTensor, type KerasLayout, type KerasLayoutWeight } from '@tfweights/keras/detect';
 import type { CreateOptions, FormatAdapter, PipelineWriter } from './adapter.js';
 
@@ -55,11 +55,13 @@ async function kerasWriter(
   const named = kerasNamed(opts.plan);
   const byKey = new Map(named.map((t) => [t.key, t]));
   const w = await create(kerasLayout(inKerasOrder(named)));
+  const renamed = <T extends TensorInfo>(t: T): T => {
+    const n = byKey.get(t.key);
+    return n ? { ...t, name: n.name, ...(n.layer !== undefined ? { layer: n.layer } : {}) } : t;
+  };
   return {
-    write: async (t) => {
-      const n = byKey.get(t.key);
-      await w.write(n ? { ...t, name: n.name, ...(n.layer !== undefined ? { layer: n.layer } : {}) } : t);
-    },
+    write: (t) => w.write(renamed(t)),
+    ...(w.writeChunked ? { writeChunked: (t: ChunkedTensor) => w.writeChunked!(renamed(t)) } : {}),
     finish: () => w.finish(),
     abort: () => w.abort(),
   };

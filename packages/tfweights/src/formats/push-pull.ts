@@ -1,27 +1,30 @@
 /**
  * Codecs whose writers consume an (async) iterable (`writeCheckpoint(prefix, tensors)`) are
  * driven here by the pipeline's push-style `write(tensor)`: each write hands one tensor over
- * and resolves once the consumer asks for the next, so only one tensor is in flight.
+ * (whole or chunked) and resolves once the consumer asks for the next, so only one tensor is
+ * in flight.
  * `abort()` makes the consumer's loop throw, so it removes its temporary files.
  */
-import { IoError, type Tensor } from '@tfweights/core';
+import { IoError, type ChunkedTensor, type Tensor } from '@tfweights/core';
+
+type Item = Tensor | ChunkedTensor;
 import type { PipelineWriter } from './adapter.js';
 
 interface Waiter {
-  resolve: (r: IteratorResult<Tensor>) => void;
+  resolve: (r: IteratorResult<Item>) => void;
   reject: (err: unknown) => void;
 }
 
-export function pushToPull(consume: (tensors: AsyncIterable<Tensor>) => Promise<unknown>, label = 'output'): PipelineWriter {
+export function pushToPull(consume: (tensors: AsyncIterable<Item>) => Promise<unknown>, label = 'output'): PipelineWriter {
   let waiting: Waiter | undefined; // the consumer, waiting for a tensor
-  let offered: { t: Tensor; taken: () => void } | undefined; // a tensor, waiting for the consumer
+  let offered: { t: Item; taken: () => void } | undefined; // a tensor, waiting for the consumer
   let handed: (() => void) | undefined; // resolves the last write once the consumer comes back
   let ended = false;
   let aborted: unknown;
   let consumerError: unknown;
   let consumerDone = false;
 
-  const iterable: AsyncIterable<Tensor> = {
+  const iterable: AsyncIterable<Item> = {
     [Symbol.asyncIterator]: () => ({
       next: () => {
         handed?.();
@@ -34,7 +37,7 @@ export function pushToPull(consume: (tensors: AsyncIterable<Tensor>) => Promise<
           return Promise.resolve({ value: o.t, done: false });
         }
         if (ended) return Promise.resolve({ value: undefined, done: true });
-        return new Promise<IteratorResult<Tensor>>((resolve, reject) => { waiting = { resolve, reject }; });
+        return new Promise<IteratorResult<Item>>((resolve, reject) => { waiting = { resolve, reject }; });
       },
     }),
   };
@@ -53,20 +56,25 @@ export function pushToPull(consume: (tensors: AsyncIterable<Tensor>) => Promise<
     if (aborted !== undefined) throw aborted;
   };
 
+  const hand = async (t: Item): Promise<void> => {
+    check();
+    if (consumerDone || ended) throw new IoError('write after the writer finished', { file: label });
+    await new Promise<void>((taken) => {
+      if (waiting) {
+        const w = waiting;
+        waiting = undefined;
+        handed = taken;
+        w.resolve({ value: t, done: false });
+      } else offered = { t, taken };
+    });
+    check();
+  };
+
   return {
-    async write(t) {
-      check();
-      if (consumerDone || ended) throw new IoError('write after the writer finished', { file: label });
-      await new Promise<void>((taken) => {
-        if (waiting) {
-          const w = waiting;
-          waiting = undefined;
-          handed = taken;
-          w.resolve({ value: t, done: false });
-        } else offered = { t, taken };
-      });
-      check();
-    },
+    write: hand,
+    // A chunked tensor is handed over the same way; the consumer reads its chunks before it
+    // asks for the next tensor, so the write resolves once its bytes are written.
+    writeChunked: hand,
     async finish() {
       check();
       ended = true;

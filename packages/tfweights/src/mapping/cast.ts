@@ -4,7 +4,7 @@
  * integer targets refuse values they cannot hold rather than wrap silently.
  */
 import {
-  dtypeInfo, INT_RANGES, InvalidArgumentError, isDTypeName, makeTensor, setElement, toFloat64,
+  byteLengthOf, dtypeInfo, INT_RANGES, mapElements, type ChunkedTensor, InvalidArgumentError, isDTypeName, makeTensor, setElement, toFloat64,
   UnsupportedDtypeError, type DTypeName, type Tensor,
 } from '@tfweights/core';
 
@@ -33,17 +33,13 @@ export function castDtype(dtype: DTypeName, casts: CastMap): DTypeName {
   return casts.get(dtype) ?? dtype;
 }
 
-/** The tensor converted to `to` (same key, name, shape). */
-export function castTensor(t: Tensor, to: DTypeName): Tensor {
-  if (t.dtype === to) return t;
-  if (!CASTABLE.has(t.dtype)) throw new UnsupportedDtypeError(`cannot cast tensor '${t.key}' of dtype ${t.dtype}`);
-  const values = toFloat64(t);
-  const n = values.length;
+/** Convert the elements in `input` (of `t.dtype`) into `output` (of `to`), element by element. */
+function castInto(t: Pick<Tensor, 'key' | 'dtype'>, to: DTypeName, input: Uint8Array, output: Uint8Array): void {
+  const values = toFloat64({ key: t.key, dtype: t.dtype, data: input });
   const size = dtypeInfo(to).itemSize;
-  const out = new Uint8Array(n * size);
-  const view = new DataView(out.buffer);
+  const view = new DataView(output.buffer, output.byteOffset, output.byteLength);
   const range = INT_RANGES[to];
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     // Checked here too, for a message in the terms of --cast.
     if (range && !(Math.round(v) >= range[0] && Math.round(v) <= range[1])) {
@@ -51,6 +47,33 @@ export function castTensor(t: Tensor, to: DTypeName): Tensor {
     }
     setElement(view, i * size, to, v, t.key);
   }
+}
+
+function checkCastable(t: Pick<Tensor, 'key' | 'dtype'>): void {
+  if (!CASTABLE.has(t.dtype)) throw new UnsupportedDtypeError(`cannot cast tensor '${t.key}' of dtype ${t.dtype}`);
+}
+
+/** The tensor converted to `to` (same key, name, shape). */
+export function castTensor(t: Tensor, to: DTypeName): Tensor {
+  if (t.dtype === to) return t;
+  checkCastable(t);
+  const out = new Uint8Array((t.data.byteLength / dtypeInfo(t.dtype).itemSize) * dtypeInfo(to).itemSize);
+  castInto(t, to, t.data, out);
   const { key, name, shape, role, layer, attrs } = t;
   return makeTensor(key, to, shape, out, { name, ...(role ? { role } : {}), ...(layer ? { layer } : {}), ...(attrs ? { attrs: { ...attrs } } : {}) });
+}
+
+/**
+ * A chunked tensor converted to `to` chunk by chunk (elements split across chunks are carried
+ * over), so a cast never holds the tensor whole.
+ */
+export function castChunked(t: ChunkedTensor, to: DTypeName): ChunkedTensor {
+  if (t.dtype === to) return t;
+  checkCastable(t);
+  const inSize = dtypeInfo(t.dtype).itemSize;
+  const outSize = dtypeInfo(to).itemSize;
+  return {
+    ...t, dtype: to, byteLength: byteLengthOf(to, t.shape),
+    chunks: () => mapElements(t.chunks(), inSize, outSize, (input, output) => castInto(t, to, input, output)),
+  };
 }

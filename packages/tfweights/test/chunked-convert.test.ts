@@ -1,0 +1,132 @@
+/**
+ * Conversions stream tensors in chunks: from a checkpoint to .npz, .safetensors, checkpoint and
+ * .h5 no fixed-size tensor is ever read whole (the reader's read() refuses), values and casts
+ * across chunk boundaries come out right, and a CRC-32C mismatch found after the last chunk
+ * aborts the output: no file at the target, no temporary file beside it.
+ */
+import { openSync, readdirSync, writeSync, closeSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CHUNK_BYTES, ChecksumMismatchError, makeTensor, toFloat64, type Tensor, type TensorReader } from '@tfweights/core';
+import { writeCheckpoint } from '@tfweights/checkpoint/node';
+import { tempDir } from '@tfweights/testkit';
+import { convertReader, defaultRegistry, diffReaders } from '../src/pipeline.js';
+
+const tmp = tempDir('tfw-chunked-');
+afterAll(() => tmp.cleanup());
+
+// 20 MiB + a few elements: three chunks, the last one short.
+const N = 5 * 1024 * 1024 + 3;
+const big = Float32Array.from({ length: N }, (_, i) => Math.sin(i) * 3);
+const tensors: Tensor[] = [
+  makeTensor('dense/kernel', 'float32', [N], new Uint8Array(big.buffer)),
+  makeTensor('dense/bias', 'float32', [3], new Uint8Array(Float32Array.of(1, 2, 3).buffer)),
+  makeTensor('step', 'int64', [], new Uint8Array(BigInt64Array.of(7n).buffer)),
+];
+
+async function checkpointAt(name: string): Promise<string> {
+  const prefix = join(tmp.path, name, 'ckpt');
+  await writeCheckpoint(prefix, tensors);
+  return prefix;
+}
+
+/** The reader, with read() refused for tensors above one chunk: only readChunked may serve them. */
+function streamingOnly(r: TensorReader): TensorReader {
+  return new Proxy(r, {
+    get(target, prop, receiver) {
+      if (prop === 'read') {
+        return async (key: string) => {
+          if ((target.list().find((t) => t.key === key)?.byteLength ?? 0) > CHUNK_BYTES) throw new Error(`read('${key}') called: the tensor was not streamed`);
+          return target.read(key);
+        };
+      }
+      if (prop === 'tensors') return async function* () { throw new Error('tensors() called: not streamed'); };
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+const registry = defaultRegistry();
+
+describe('chunked conversions', () => {
+  for (const [out, to] of [['out.npz', 'npz'], ['out.safetensors', 'safetensors'], ['ck2/ckpt', 'checkpoint'], ['out.h5', 'keras-h5']] as const) {
+    it(`checkpoint → ${to} streams every fixed-size tensor and keeps the values`, async () => {
+      const prefix = await checkpointAt(`in-${to}`);
+      const reader = await registry.open(prefix);
+      const target = join(tmp.path, `${to}-${out}`);
+      try {
+        await convertReader(registry, streamingOnly(reader), target, { to, ...(to === 'checkpoint' ? { extra: { style: 'tf1' } } : {}) });
+      } finally {
+        await reader.close();
+      }
+      const back = await registry.open(target);
+      try {
+        const byName = new Map(back.list().map((t) => [t.name.replace(/:0$/, ''), t.key]));
+        const key = [...byName.entries()].find(([n]) => n.endsWith('kernel'))![1];
+        const k = await back.read(key);
+        expect(k.byteLength).toBe(N * 4);
+        expect(Buffer.from(k.data).equals(Buffer.from(big.buffer))).toBe(true);
+      } finally {
+        await back.close();
+      }
+    });
+  }
+
+  it('--cast float32:float64 across chunk boundaries', async () => {
+    const prefix = await checkpointAt('in-cast');
+    const reader = await registry.open(prefix);
+    const target = join(tmp.path, 'cast.npz');
+    try {
+      await convertReader(registry, streamingOnly(reader), target, { casts: new Map([['float32', 'float64']]) });
+    } finally {
+      await reader.close();
+    }
+    const back = await registry.open(target);
+    const k = await back.read('dense/kernel');
+    await back.close();
+    expect(k.dtype).toBe('float64');
+    const got = toFloat64(k);
+    expect(got.length).toBe(N);
+    for (const i of [0, 1, 2 * 1024 * 1024 - 1, 2 * 1024 * 1024, N - 1]) expect(got[i]).toBe(big[i]);
+  });
+
+  it('a CRC-32C mismatch in the last chunk aborts the output and leaves nothing behind', async () => {
+    const prefix = await checkpointAt('in-bad');
+    // Flip a byte near the end of the big tensor (its first entry in the data file).
+    const fd = openSync(`${prefix}.data-00000-of-00001`, 'r+');
+    writeSync(fd, Buffer.from([0x5a]), 0, 1, N * 4 - 10);
+    closeSync(fd);
+    for (const out of ['bad.npz', 'bad.safetensors', 'bad.h5']) {
+      const reader = await registry.open(prefix);
+      const target = join(tmp.path, 'outs', out);
+      try {
+        await expect(convertReader(registry, streamingOnly(reader), target, {})).rejects.toBeInstanceOf(ChecksumMismatchError);
+      } finally {
+        await reader.close();
+      }
+      expect(existsSync(target), out).toBe(false);
+      expect(readdirSync(join(tmp.path, 'outs')).filter((f) => f.includes(out)), out).toEqual([]);
+    }
+  });
+
+  it('diff compares large tensors chunk by chunk (equal, then one value changed)', async () => {
+    const prefix = await checkpointAt('in-diff');
+    const a = streamingOnly(await registry.open(prefix));
+    const changed = big.slice();
+    changed[N - 2] = big[N - 2]! + 1;
+    const other = join(tmp.path, 'in-diff-b', 'ckpt');
+    await writeCheckpoint(other, [makeTensor('dense/kernel', 'float32', [N], new Uint8Array(changed.buffer)), ...tensors.slice(1)]);
+    const b = streamingOnly(await registry.open(other));
+    const same = streamingOnly(await registry.open(prefix));
+    try {
+      expect((await diffReaders(a, same)).equal).toBe(true);
+      const d = await diffReaders(a, b);
+      const k = d.pairs.find((p) => p.a === 'dense/kernel')!;
+      expect(k).toMatchObject({ equal: false, mismatched: 1, problem: 'values' });
+      expect(k.maxAbs).toBeCloseTo(1, 5);
+    } finally {
+      await Promise.all([a.close(), b.close(), same.close()]);
+    }
+  });
+});
