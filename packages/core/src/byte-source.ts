@@ -2,6 +2,7 @@
  * ByteSource: the smallest random-access interface (compare hyparquet's AsyncBuffer).
  * Every read is checked against `size` before anything is allocated.
  */
+import { sourceChunks } from './chunks.js';
 import { CorruptDataError, InvalidArgumentError } from './errors.js';
 
 export interface ByteSource {
@@ -19,6 +20,11 @@ export interface ByteSource {
    * streaming reader can reuse its buffers. Optional: callers fall back to `read`.
    */
   readInto?(offset: number, into: Uint8Array, what?: string): Promise<void>;
+  /**
+   * The bytes of [offset, offset + length) as a stream of chunks of at most `chunkBytes`
+   * (same checks as `read`). Optional; sourceChunks uses it when asked (`stream: true`).
+   */
+  readStream?(offset: number, length: number, chunkBytes: number, what?: string): AsyncIterable<Uint8Array>;
   /** Release the underlying handle, if any. */
   close?(): Promise<void>;
 }
@@ -66,6 +72,11 @@ export class SliceSource implements ByteSource {
     checkRange(this.name, this.size, offset, into.byteLength, what);
     if (this.parent.readInto) await this.parent.readInto(this.start + offset, into, what);
     else into.set(await this.parent.read(this.start + offset, into.byteLength, what));
+  }
+  readStream(offset: number, length: number, chunkBytes: number, what?: string): AsyncIterable<Uint8Array> {
+    checkRange(this.name, this.size, offset, length, what);
+    if (this.parent.readStream) return this.parent.readStream(this.start + offset, length, chunkBytes, what);
+    return sourceChunks(this.parent, this.start + offset, length, { chunkBytes, ...(what ? { what } : {}), stream: false });
   }
 }
 

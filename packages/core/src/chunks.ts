@@ -85,16 +85,25 @@ export interface SourceChunkOptions {
   what?: string;
   /** Start reading the next chunk while the current one is used (default true). */
   readAhead?: boolean;
+  /** Use the source's own stream when it has one (default false: positional reads, see below). */
+  stream?: boolean;
 }
 
 /**
  * Bytes [offset, offset + length) of a source in chunks, read into two reused buffers: the
  * next chunk is read (in libuv's threads) while the consumer checksums and writes the current
- * one. Memory: two chunks, whatever the length.
+ * one. Memory: two chunks, whatever the length. `stream: true` uses the source's own stream
+ * instead (Node file streams): measured 1.5× faster reading from the page cache alone, but no
+ * faster in a disk-bound conversion, and its fresh buffers doubled the peak RSS (77 → 147 MiB
+ * for checkpoint → npz), so positional reads are the default (numbers in the converter README).
  */
 export async function* sourceChunks(source: ByteSource, offset: number, length: number, opts: SourceChunkOptions = {}): AsyncIterable<Uint8Array> {
   const size = Math.max(1, Math.min(opts.chunkBytes ?? CHUNK_BYTES, length));
   if (length === 0) return;
+  if (source.readStream && opts.stream === true) {
+    yield* source.readStream(offset, length, size, opts.what);
+    return;
+  }
   const buffers = [new Uint8Array(size), new Uint8Array(size)];
   const what = opts.what ?? 'data';
   const readChunk = async (at: number, into: Uint8Array): Promise<Uint8Array> => {

@@ -95,6 +95,28 @@ describe('sourceChunks', () => {
   });
 });
 
+describe('FileSource chunks', () => {
+  it('positional reads and the file stream give the same bytes of a range', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { openFile } = await import('../src/node/index.js');
+    const dir = mkdtempSync(join(tmpdir(), 'tfw-chunks-'));
+    try {
+      const data = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => (i * 11) & 0xff);
+      writeFileSync(join(dir, 'f'), data);
+      const src = await openFile(join(dir, 'f'));
+      const positional = Buffer.concat(await all(sourceChunks(src, 9, data.length - 20, { chunkBytes: 1 << 20 })));
+      const streamed = Buffer.concat(await all(sourceChunks(src, 9, data.length - 20, { chunkBytes: 1 << 20, stream: true })));
+      await src.close();
+      expect(positional.equals(Buffer.from(data.subarray(9, data.length - 11)))).toBe(true);
+      expect(streamed.equals(positional)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('mapElements', () => {
   it('casts elements that straddle chunk boundaries', async () => {
     const values = Float32Array.from({ length: 1001 }, (_, i) => i * 0.5 - 100);

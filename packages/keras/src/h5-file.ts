@@ -208,15 +208,31 @@ export class H5Reader {
    * {@link READ_CHUNK_BYTES}, each copied out of the wasm heap at once.
    */
   readRaw(info: H5DatasetInfo): Uint8Array {
+    const out = new Uint8Array(this.totalBytes(info));
+    for (const { at, bytes } of this.rawChunks(info)) out.set(bytes, at);
+    return out;
+  }
+
+  private totalBytes(info: H5DatasetInfo): number {
+    let total = info.storedItemSize;
+    for (const d of info.shape) total *= d;
+    if (!Number.isSafeInteger(total)) throw new CorruptDataError('dataset too large', { file: this.name, entry: info.path });
+    return total;
+  }
+
+  /**
+   * The same bytes as {@link readRaw}, hyperslab by hyperslab (at most {@link READ_CHUNK_BYTES}
+   * each), as views of one reused buffer: valid until the next one is taken.
+   */
+  *rawChunks(info: H5DatasetInfo): Iterable<{ at: number; bytes: Uint8Array }> {
     const m = this.api.module;
     const shape = info.shape;
     const item = info.storedItemSize;
-    let total = item;
-    for (const d of shape) total *= d;
-    if (!Number.isSafeInteger(total)) throw new CorruptDataError('dataset too large', { file: this.name, entry: info.path });
-    const out = new Uint8Array(total);
-    if (total === 0) return out;
-    const readInto = (count: number[] | null, offset: number[] | null, nbytes: number, at: number): void => {
+    const total = this.totalBytes(info);
+    if (total === 0) return;
+    const whole = total <= READ_CHUNK_BYTES || shape.length === 0;
+    const buf = new Uint8Array(whole ? total : READ_CHUNK_BYTES);
+    const readInto = (count: number[] | null, offset: number[] | null, nbytes: number): Uint8Array => {
       const ptr = m._malloc(nbytes);
       if (!ptr) throw new IoError(`cannot allocate ${nbytes} bytes in the wasm heap`, { file: this.name, entry: info.path });
       try {
@@ -225,7 +241,8 @@ export class H5Reader {
           count ? count.map(BigInt) : null, offset ? offset.map(BigInt) : null, count ? count.map(() => 1n) : null, BigInt(ptr),
         );
         if (status < 0) throw new CorruptDataError('libhdf5 could not read the dataset (truncated file?)', { file: this.name, entry: info.path });
-        out.set(m.HEAPU8.subarray(ptr, ptr + nbytes), at);
+        buf.set(m.HEAPU8.subarray(ptr, ptr + nbytes), 0);
+        return buf.subarray(0, nbytes);
       } catch (cause) {
         if (cause instanceof CorruptDataError) throw cause;
         throw new CorruptDataError(`libhdf5 could not read the dataset: ${(cause as Error).message ?? String(cause)}`, { file: this.name, entry: info.path, cause });
@@ -233,12 +250,11 @@ export class H5Reader {
         m._free(ptr);
       }
     };
-    if (total <= READ_CHUNK_BYTES || shape.length === 0) {
-      readInto(null, null, total, 0);
-      return out;
+    if (whole) {
+      yield { at: 0, bytes: readInto(null, null, total) };
+      return;
     }
-    for (const slab of hyperslabs(shape, item, READ_CHUNK_BYTES)) readInto(slab.count, slab.offset, slab.bytes, slab.at);
-    return out;
+    for (const slab of hyperslabs(shape, item, READ_CHUNK_BYTES)) yield { at: slab.at, bytes: readInto(slab.count, slab.offset, slab.bytes) };
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import {
   CorruptDataError, makeStringTensor, makeTensor, narrow16, TensorNotFoundError,
-  type Tensor, type TensorInfo, type TensorReader,
+  type Tensor, type TensorInfo, type TensorReader, chunkedOf, type ChunkedTensor,
 } from '@tfweights/core';
 import type { H5Api } from './h5-api.js';
 import { H5Reader } from './h5-file.js';
@@ -100,6 +100,25 @@ export class KerasReader implements TensorReader {
       data = new Uint8Array(bits.buffer, bits.byteOffset, bits.byteLength);
     }
     return makeTensor(info.key, info.dtype, info.shape, data, opts);
+  }
+
+  /**
+   * A dataset's bytes in hyperslabs straight from libhdf5 (one reused buffer), for datasets
+   * stored as their dtype; strings and float16/bfloat16 stored as float32 are read whole.
+   */
+  async readChunked(key: string): Promise<ChunkedTensor> {
+    if (this.closed) throw new CorruptDataError('read after close', { file: this.source });
+    const e = this.entry(key);
+    if (e.info.dtype === 'string' || e.ds.narrowTo) return chunkedOf(this.decode(e));
+    const h5 = this.h5;
+    const ds = e.ds;
+    const { key: k, name, dtype, shape, byteLength, role, layer, attrs } = e.info;
+    return {
+      key: k, name, dtype, shape, byteLength, ...(role ? { role } : {}), ...(layer ? { layer } : {}), ...(attrs ? { attrs: { ...attrs } } : {}),
+      chunks: async function* () {
+        for (const c of h5.rawChunks(ds)) yield c.bytes;
+      },
+    };
   }
 
   async *tensors(): AsyncIterable<Tensor> {

@@ -52,6 +52,27 @@ export class FileSource implements ByteSource {
     }
   }
 
+  /** A file stream over the range (Node reads the next chunk while this one is used). */
+  async *readStream(offset: number, length: number, chunkBytes: number, what?: string): AsyncIterable<Uint8Array> {
+    checkRange(this.name, this.size, offset, length, what);
+    if (!this.handle) throw new IoError('read after close', { file: this.name, offset });
+    if (length === 0) return;
+    const stream = this.handle.createReadStream({ start: offset, end: offset + length - 1, highWaterMark: chunkBytes, autoClose: false });
+    let got = 0;
+    try {
+      for await (const c of stream) {
+        const b = c as Buffer;
+        got += b.byteLength;
+        yield new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+      }
+    } catch (cause) {
+      throw new IoError(`read failed: ${(cause as Error).message}`, { file: this.name, offset: offset + got, cause });
+    } finally {
+      stream.destroy();
+    }
+    if (got !== length) throw new IoError('file shrank while reading', { file: this.name, offset: offset + got });
+  }
+
   async close(): Promise<void> {
     const h = this.handle;
     this.handle = undefined;
