@@ -91,6 +91,11 @@ function sizeOf(path: string): number {
   return readdirSync(path).reduce((s, n) => s + sizeOf(join(path, n)), 0);
 }
 
+/** Bytes of an output: a checkpoint prefix is its folder's files. */
+function outputSize(path: string, to: string): number {
+  return to === 'checkpoint' ? sizeOf(dirname(path)) : sizeOf(path);
+}
+
 function remove(path: string): void {
   rmSync(path, { recursive: true, force: true });
   for (const f of existsSync(dirname(path)) ? readdirSync(dirname(path)) : []) {
@@ -163,7 +168,7 @@ try {
     const speedOk = 1 / ratio >= target;
     const rssOk = Math.max(...r.all.map((x) => x.rss)) <= RSS_LIMIT;
     ok &&= speedOk && rssOk;
-    say(`${label.padEnd(28)} ${rate(dataBytes, r.best.seconds)}  ${(100 / ratio).toFixed(0).padStart(3)} % of cp+sync (target ≥ ${target * 100} %: ${speedOk ? 'met' : 'MISSED'})  peak RSS ${mib(Math.max(...r.all.map((x) => x.rss)))} (≤ 256 MiB: ${rssOk ? 'met' : 'MISSED'})  output ${(sizeOf(path) / GiB).toFixed(2)} GiB`);
+    say(`${label.padEnd(28)} ${rate(dataBytes, r.best.seconds)}  ${(100 / ratio).toFixed(0).padStart(3)} % of cp+sync (target ≥ ${target * 100} %: ${speedOk ? 'met' : 'MISSED'})  peak RSS ${mib(Math.max(...r.all.map((x) => x.rss)))} (≤ 256 MiB: ${rssOk ? 'met' : 'MISSED'})  output ${(outputSize(path, to) / GiB).toFixed(2)} GiB`);
     outputs[to] = path;
   }
 
@@ -222,7 +227,7 @@ try {
       const path = join(work, name);
       sync();
       const r = cli('convert', one, path, '--to', to, '--force', '-q');
-      const size = sizeOf(path);
+      const size = outputSize(path, to);
       remove(path);
       if (r.status !== 0) {
         say(`${SINGLE_GIB} GiB tensor → ${to}: FAILED: ${failure(r)}`);
