@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeTensor } from '@tfweights/core';
 import { npyBytes } from '@tfweights/npy';
-import { defaultRegistry } from 'tfweights/pipeline';
+import { defaultRegistry } from 'tfweights/cli';
 
 const RUNS = Number(process.env.TFW_BENCH_STARTUP_RUNS ?? 7);
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');

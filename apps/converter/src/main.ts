@@ -7,7 +7,7 @@ import { isTfwError, type TensorReader } from '@tfweights/core';
 import { runDiff } from './commands/diff.js';
 import { runLs } from './commands/ls.js';
 import { runShow } from './commands/show.js';
-import { convert, defaultRegistry, parseCasts, parseRenameArgs, formatBytes, type AdapterRegistry } from 'tfweights/pipeline';
+import { convert, defaultRegistry, parseCasts, parseRenameArgs, formatBytes, type AdapterRegistry } from 'tfweights/cli';
 import { processIo, type Io } from './io.js';
 import { makeProgress } from './progress.js';
 

@@ -1,7 +1,7 @@
 /** Byte-counting progress bars on stderr; a no-op unless stderr is a terminal and output is not JSON. */
 import { createRequire } from 'node:module';
 import type { Io } from './io.js';
-import { formatBytes } from 'tfweights/pipeline';
+import { formatBytes } from 'tfweights/cli';
 
 export interface Progress {
   /** Start a bar for `total` bytes. */

@@ -14,5 +14,5 @@
 export * from './common.js';
 export { open } from './open.js';
 export { save, type SaveOptions } from './save.js';
-export * from './pipeline.js';
+export * from './cli-entry.js';
 export { openKerasInput, fromKeras, convertKerasToTfjs, type KerasInput, type OpenKerasInputOptions, type FromKerasOptions, type ConvertKerasToTfjsOptions } from './keras-tfjs/index.js';

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CHUNK_BYTES, ChecksumMismatchError, makeTensor, toFloat64, type Tensor, type TensorReader } from '@tfweights/core';
 import { writeCheckpoint } from '@tfweights/checkpoint/node';
 import { tempDir } from '@tfweights/testkit';
-import { convertReader, defaultRegistry, diffReaders } from '../src/pipeline.js';
+import { convertReader, defaultRegistry, diffReaders } from '../src/cli-entry.js';
 
 const tmp = tempDir('tfw-chunked-');
 afterAll(() => tmp.cleanup());

@@ -1,6 +1,6 @@
 /** `tfweights diff A B [--json] [--atol X] [--rtol Y]`: exit 0 when equal, 1 when different. */
 import type { TensorInfo, TensorReader } from '@tfweights/core';
-import { diffReaders, type DiffOptions, type DiffResult, readableName, formatNumber } from 'tfweights/pipeline';
+import { diffReaders, type DiffOptions, type DiffResult, readableName, formatNumber } from 'tfweights/cli';
 import type { Io } from '../io.js';
 
 export async function runDiff(a: TensorReader, b: TensorReader, opts: DiffOptions & { json?: boolean }, io: Io): Promise<number> {

@@ -1,7 +1,7 @@
 /** `tfweights ls PATH [--json]`: the format and every tensor. */
 import type { TensorInfo, TensorReader } from '@tfweights/core';
 import type { Io } from '../io.js';
-import { byteCountOf, readableName, formatBytes } from 'tfweights/pipeline';
+import { byteCountOf, readableName, formatBytes } from 'tfweights/cli';
 
 /** The `--json` object of `ls`. */
 export function lsJson(reader: TensorReader): Record<string, unknown> {

@@ -8,7 +8,7 @@ import type { Io } from '../io.js';
 import {
   findTensor, readableName, formatBytes, formatNumber, histogram, numericValues, renderHistogram, statsOf, StreamingStats,
   type Histogram, type TensorStats,
-} from 'tfweights/pipeline';
+} from 'tfweights/cli';
 
 export interface ShowOptions {
   json?: boolean;

@@ -1,12 +1,12 @@
 /**
- * tfweights/pipeline (Node): the conversion pipeline, the format registry and the helpers the
+ * tfweights/cli (Node): the conversion pipeline, the format registry and the helpers the
  * `tfweights` CLI uses — and nothing else, so a command pays only for the codecs it opens.
  * Every codec (h5wasm, tfjs-core, protobuf, zip) is loaded by `import()` behind the registry's
  * adapters when a file of its format is opened or written; detection needs only sniffers.
  * The main `tfweights` entry re-exports all of this.
  *
  * @example
- * import { convert, defaultRegistry } from 'tfweights/pipeline';
+ * import { convert, defaultRegistry } from 'tfweights/cli';
  * await convert(defaultRegistry(), 'ckpt/model.ckpt', 'weights.npz');
  *
  * @packageDocumentation
