@@ -106,11 +106,15 @@ ${EXIT_HELP}`)
     .option('--strict', 'with --template: fail when anything stays unmatched')
     .option('--cast <from:to>', 'convert dtypes, e.g. float16:float32 (repeatable or comma-separated)', collect)
     .addOption(new Option('--checkpoint-style <style>', 'checkpoint output: tf1 names or tf2 object graph (default: like the input)').choices(['tf1', 'tf2']))
+    .addOption(new Option('--bfloat16 <how>', 'bfloat16 into .npz/.npy (NumPy has no bfloat16): float32 widens exactly (default, said in the summary), raw stores the 2-byte values as |V2, refuse stops').choices(['float32', 'raw', 'refuse']))
     .option('-f, --force', 'replace OUT if it exists')
     .option('-q, --quiet', 'print nothing on success')
     .addHelpText('after', `
 Output formats by extension: ${registry.all().filter((a) => a.create && a.extensions.length > 0).map((a) => `${a.extensions.join(' ')} → ${a.id}`).join('; ')}
 (a folder of .npy files: --to npy; a checkpoint prefix: --to checkpoint; a SavedModel: --to savedmodel --template DIR)
+Tensors the output cannot hold (strings or complex in .h5/.safetensors, DT_VARIANT outside a
+checkpoint, entries the input cannot read) are left out with the reason, like optimizer state
+in a weights-only file; the summary lists them.
 
 Examples:
   tfweights convert ckpt/model.ckpt weights.npz
@@ -122,8 +126,9 @@ Examples:
 ${EXIT_HELP}`)
     .action(async (input: string, output: string, o: {
       to?: string; include?: string[]; exclude?: string[]; dropOptimizer?: boolean; rename?: string[]; template?: string;
-      strict?: boolean; cast?: string[]; checkpointStyle?: string; force?: boolean; quiet?: boolean;
+      strict?: boolean; cast?: string[]; checkpointStyle?: string; bfloat16?: string; force?: boolean; quiet?: boolean;
     }) => {
+      const extra = { ...(o.checkpointStyle ? { style: o.checkpointStyle } : {}), ...(o.bfloat16 ? { bfloat16: o.bfloat16 } : {}) };
       const progress = makeProgress(io, true);
       try {
         const result = await convert(registry, input, output, {
@@ -131,7 +136,7 @@ ${EXIT_HELP}`)
           include: o.include ?? [], exclude: o.exclude ?? [], dropOptimizer: Boolean(o.dropOptimizer),
           renames: parseRenameArgs(o.rename ?? []), casts: parseCasts(o.cast ?? []),
           ...(o.template ? { template: o.template } : {}), strict: Boolean(o.strict), force: Boolean(o.force),
-          ...(o.checkpointStyle ? { extra: { style: o.checkpointStyle } } : {}),
+          ...(Object.keys(extra).length > 0 ? { extra } : {}),
           log: (line) => io.err(line + '\n'),
           onStart: (total) => progress.start(total, 'convert'),
           onTensor: (bytes, name) => progress.advance(bytes, name),

@@ -4,15 +4,17 @@
  * At most one tensor is held in memory; the writer is atomic, so a failure leaves no output.
  */
 import { resolve } from 'node:path';
-import { byteLengthOf, InvalidArgumentError, type DTypeName, type Tensor, type TensorInfo, type TensorReader } from '@tfweights/core';
+import { byteLengthOf, InvalidArgumentError, UnsupportedDtypeError, type DTypeName, type Tensor, type TensorInfo, type TensorReader } from '@tfweights/core';
 import { refuseOverwritingInput } from '@tfweights/core/node';
 import type { FormatAdapter, PipelineWriter } from './formats/adapter.js';
 import type { AdapterRegistry } from './formats/registry.js';
 import { dataOrderOf, modelOrder } from './lookup.js';
+import { dtypeRefusal, implicitCast } from './formats/dtype-support.js';
 import { castDtype, castTensor, type CastMap } from './mapping/cast.js';
 import { makeFilter } from './mapping/glob.js';
 import { byteCountOf, readableName } from './mapping/normalise.js';
 import { applyRenames, type RenameRule } from './mapping/rename.js';
+import { refusedEntries } from './refused.js';
 import { releaseMemory } from './release-memory.js';
 import { openKerasConfigTemplate } from './formats/keras-config-template.js';
 import { matchTemplate, templateReport, type TemplateMatch } from './mapping/template.js';
@@ -66,6 +68,11 @@ function samePathish(a: string): string {
   return resolve(a.replace(/\.index$/, '').replace(/\/+$/, ''));
 }
 
+/** The first three names, and how many more, for a summary line. */
+function someNames(names: readonly string[]): string {
+  return names.slice(0, 3).join(', ') + (names.length > 3 ? `, … (${names.length - 3} more)` : '');
+}
+
 /** Tensors that describe a container, not weights: dropped when the format changes. */
 function isContainerOnly(t: TensorInfo): boolean {
   return t.role === 'metadata' || t.key === '_CHECKPOINTABLE_OBJECT_GRAPH';
@@ -93,6 +100,18 @@ export async function convertReader(registry: AdapterRegistry, reader: TensorRea
   try {
     if (opts.template) template = await openTemplate(registry, opts.template);
     const plan = planConversion(reader, adapter, opts, template);
+    // Entries the reader cannot read at all (e.g. pickled object arrays) are left out with the
+    // reason; when nothing else is left, there is nothing to convert.
+    const refused = refusedEntries(reader);
+    if (refused.length > 0) {
+      const reasons = new Map<string, string[]>();
+      for (const r of refused) reasons.set(r.why, [...(reasons.get(r.why) ?? []), r.key]);
+      if (plan.written.length === 0) {
+        const list = [...reasons].map(([why, keys]) => `${keys.join(', ')}: ${why}`).join('; ');
+        throw new UnsupportedDtypeError(`nothing to convert: every entry is refused (${list})`, { file: reader.source });
+      }
+      for (const [why, keys] of reasons) opts.log?.(`left out ${keys.length} unreadable entr${keys.length === 1 ? 'y' : 'ies'}: ${why}: ${someNames(keys)}`);
+    }
     const writer = await registry.create(output, adapter, {
       overwrite: Boolean(opts.force),
       source: reader,
@@ -129,7 +148,21 @@ export function planConversion(
   const all = modelOrder(reader);
   const kept: TensorInfo[] = [];
   const skipped: TensorInfo[] = [];
+  // The dtype a tensor is written as: --cast first, else a cast the format needs (bfloat16 → npz).
+  const widened = new Map<string, string[]>();
+  const outDtype = (t: TensorInfo): DTypeName => {
+    const asked = castDtype(t.dtype, casts);
+    if (asked !== t.dtype) return asked;
+    const implicit = implicitCast(adapter.id, t.dtype, opts.extra);
+    if (!implicit) return t.dtype;
+    const label = `${t.dtype} tensor(s) exactly to ${implicit.to}: ${implicit.why}`;
+    widened.set(label, [...(widened.get(label) ?? []), readableName(t)]);
+    return implicit.to;
+  };
   const refusedBy = (t: TensorInfo): string | undefined => {
+    // A dtype the output has no place for is left out with the reason, not a stop at that tensor.
+    const noDtype = dtypeRefusal(adapter.id, castDtype(t.dtype, casts));
+    if (noDtype) return noDtype;
     const verdict = adapter.accepts?.(t, { source: reader, ...(template ? { template } : {}) });
     return verdict === undefined || verdict === true ? undefined : verdict;
   };
@@ -142,10 +175,7 @@ export function planConversion(
       if (refused !== 'filtered') reasons.set(refused, [...(reasons.get(refused) ?? []), readableName(t)]);
     }
   }
-  for (const [why, names] of reasons) {
-    const some = names.slice(0, 3).join(', ') + (names.length > 3 ? `, … (${names.length - 3} more)` : '');
-    opts.log?.(`left out ${names.length} tensor(s): ${why}: ${some}`);
-  }
+  for (const [why, names] of reasons) opts.log?.(`left out ${names.length} tensor(s): ${why}: ${someNames(names)}`);
   const nameOf = (t: TensorInfo) => applyRenames(readableName(t), renames);
   let written: PlannedTensor[];
   let match: TemplateMatch | undefined;
@@ -165,7 +195,7 @@ export function planConversion(
     written = [...match.pairs]
       .sort((x, y) => targetOrder.get(x.target)! - targetOrder.get(y.target)!)
       .map((p) => ({
-        source: p.source, key: p.target.key, name: readableName(p.target), dtype: castDtype(p.source.dtype, casts),
+        source: p.source, key: p.target.key, name: readableName(p.target), dtype: outDtype(p.source),
         ...(p.target.layer ? { layer: p.target.layer } : {}),
       }));
     skipped.push(...match.unmatchedSource);
@@ -173,11 +203,12 @@ export function planConversion(
     written = kept.map((t) => {
       const name = nameOf(t);
       return {
-        source: t, key: passthrough ? t.key : name, name: passthrough ? t.name : name, dtype: castDtype(t.dtype, casts),
+        source: t, key: passthrough ? t.key : name, name: passthrough ? t.name : name, dtype: outDtype(t),
         ...(t.layer && renames.length === 0 ? { layer: t.layer } : {}),
       };
     });
   }
+  for (const [what, names] of widened) opts.log?.(`widened ${names.length} ${what}: ${someNames(names)}`);
   const seen = new Map<string, TensorInfo>();
   for (const w of written) {
     const prev = seen.get(w.key);

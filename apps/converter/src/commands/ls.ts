@@ -1,7 +1,7 @@
 /** `tfweights ls PATH [--json]`: the format and every tensor. */
 import type { TensorInfo, TensorReader } from '@tfweights/core';
 import type { Io } from '../io.js';
-import { byteCountOf, readableName, formatBytes } from 'tfweights';
+import { byteCountOf, readableName, formatBytes, refusedEntries } from 'tfweights';
 
 /** The `--json` object of `ls`. */
 export function lsJson(reader: TensorReader): Record<string, unknown> {
@@ -16,10 +16,12 @@ export function lsJson(reader: TensorReader): Record<string, unknown> {
     ...(t.attrs ? { attrs: t.attrs } : {}),
   }));
   const layers = reader.layers?.();
+  const refused = refusedEntries(reader);
   return {
     format: reader.format,
     source: reader.source,
     tensors,
+    ...(refused.length > 0 ? { refused } : {}),
     ...(layers && layers.length > 0 ? { layers: layers.map((l) => ({ name: l.name, ...(l.className ? { className: l.className } : {}), weights: [...l.weights] })) } : {}),
   };
 }
@@ -29,7 +31,9 @@ const MARK: Record<string, string> = { optimizer: '[optimizer]', bookkeeping: '[
 /** The text listing: a table, grouped by layer when the format knows layers. */
 export function lsText(reader: TensorReader): string {
   const infos = reader.list();
-  const lines: string[] = [`${reader.source}: ${reader.format}, ${infos.length} tensors, ${formatBytes(infos.reduce((s, t) => s + byteCountOf(t), 0))}`];
+  const refused = refusedEntries(reader);
+  const lines: string[] = [`${reader.source}: ${reader.format}, ${infos.length} tensors, ${formatBytes(infos.reduce((s, t) => s + byteCountOf(t), 0))}` +
+    (refused.length > 0 ? `; ${refused.length} refused` : '')];
   const layers = (reader.layers?.() ?? []).filter((l) => l.weights.length > 0);
   const byKey = new Map(infos.map((t) => [t.key, t]));
   const listed = new Set<string>();
@@ -53,6 +57,8 @@ export function lsText(reader: TensorReader): string {
       lines.push(`${g.title ? '    ' : '  '}${cells.join('  ')}${[mark, key].filter(Boolean).map((s) => `  ${s}`).join('')}`.trimEnd());
     }
   }
+  // Entries that exist but cannot be read, with the reason (never silently uncounted).
+  for (const r of refused) lines.push(`  refused  ${r.key}: ${r.why}`);
   return lines.join('\n') + '\n';
 }
 
