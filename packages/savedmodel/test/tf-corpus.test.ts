@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mapValues, type Tensor } from '@tfweights/core';
 import { canonicalSha256, runTf, tempDir, tfCorpus, tfPython } from '@tfweights/testkit';
+import { fingerprint64 } from '../src/index.js';
 import { openSavedModel, writeSavedModel } from '../src/node/index.js';
 
 interface TfTruth { [key: string]: { dtype: string; shape: number[]; sha256?: string } }
@@ -149,7 +150,9 @@ for job in json.loads(sys.argv[1]):
             if "feed" not in spec: continue
             res = loaded.signatures[sig](**{k: tf.constant(np.asarray(v, np.float32)) for k, v in spec["feed"].items()})
             rows.append([sig, {k: v.numpy().tolist() for k, v in res.items()}, expected(job["name"], w, sig, spec["feed"]), spec["result"]])
-        out.append({"name": job["name"], "fingerprint": str(fp.checkpoint_hash), "rows": rows})
+        src_fp = tf.saved_model.experimental.read_fingerprint(job["src"])
+        out.append({"name": job["name"], "out": job["out"], "src": job["src"], "rows": rows,
+                    "fingerprints": [str(src_fp.checkpoint_hash), str(fp.checkpoint_hash)]})
         continue
     for tags in job["tagSets"]:
         g = tf.Graph()
@@ -167,7 +170,14 @@ print(json.dumps(out, default=lambda a: np.asarray(a).tolist()))
       ? a.length === b.length && a.every((x, i) => close(x, b[i]))
       : Math.abs((a as number) - (b as number)) <= 1e-5 * Math.max(1, Math.abs(b as number)));
     const checked: string[] = [];
-    for (const job of got as { name: string; rows: [string, Record<string, unknown>, Record<string, unknown>, Record<string, unknown>][] }[]) {
+    type Job = { name: string; src: string; out: string; fingerprints?: [string, string]; rows: [string, Record<string, unknown>, Record<string, unknown>, Record<string, unknown>][] };
+    for (const job of got as Job[]) {
+      if (job.fingerprints) {
+        // TF 2.21's own checkpoint_hash of its index, and the one we wrote for ours: FarmHash Fingerprint64 of variables.index.
+        const hashOf = (dir: string) => String(fingerprint64(readFileSync(join(dir, 'variables/variables.index'))));
+        expect([job.name, ...job.fingerprints]).toEqual([job.name, hashOf(job.src), hashOf(job.out)]);
+        expect(job.fingerprints[0]).not.toBe(job.fingerprints[1]);
+      }
       expect(job.rows.length).toBeGreaterThan(0);
       for (const [sig, actual, want, before] of job.rows) {
         expect(Object.keys(actual).sort()).toEqual(Object.keys(want).sort());
