@@ -14,3 +14,6 @@ export * from './byte-sink.js';
 export * from './sniff.js';
 export * from './contracts.js';
 export * from './zip/index.js';
+export * from './remote/remote-error.js';
+export { parseContentRange, type HttpRequestOptions } from './remote/http-range.js';
+export { Limiter, limiterFor, DEFAULT_CONCURRENCY } from './remote/limiter.js';
