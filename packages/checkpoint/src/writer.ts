@@ -14,6 +14,7 @@ import { TableBuilder } from './sstable-write.js';
 import { encodeSliceKey, sliceSpec } from './slice-key.js';
 import { isFullSlice, sliceBounds } from './slice-extract.js';
 import { encodeStringTensor } from './string-tensor.js';
+import { encodeVariantTensor } from './variant-tensor.js';
 
 export interface BundleWriterOptions {
   /**
@@ -38,7 +39,7 @@ interface Pending {
 /** A tensor bundle writer over one index sink and one sink per data shard. */
 export class BundleWriter implements TensorWriter {
   private readonly pending = new Map<string, Pending>();
-  private readonly fulls = new Map<string, { dtype: DTypeName; shape: number[]; slices: SliceExtent[][]; declared?: Set<string> }>();
+  private readonly fulls = new Map<string, { dtype: DTypeName; shape: number[]; slices: SliceExtent[][]; shardId?: number; declared?: Set<string> }>();
   private readonly sizes: number[];
   private done = false;
 
@@ -103,6 +104,10 @@ export class BundleWriter implements TensorWriter {
     if (!full.declared) full.slices.push(extents.map((e) => ({ ...e })));
     else if (!full.declared.delete(sliceSpec(extents))) throw new InvalidArgumentError('slice was not declared for this tensor', { entry: `${fullKey}@${sliceSpec(extents)}` });
     await this.add(latin, slice, options, keyBytes);
+    // MergeBundles keeps the full entry of the first shard bundle holding a slice, with that
+    // shard's id (tensor_bundle.cc MergeOneBundle): the lowest shard of any of its slices.
+    const shard = this.pending.get(latin)!.entry.shardId;
+    full.shardId = Math.min(full.shardId ?? shard, shard);
   }
 
   private async add(mapKey: string, t: Tensor, options: WriteOptions, keyBytes: Uint8Array = new TextEncoder().encode(t.key)): Promise<void> {
@@ -118,10 +123,13 @@ export class BundleWriter implements TensorWriter {
       const n = numElements(t.shape);
       if (!t.strings || t.strings.length !== n) throw new InvalidArgumentError('string tensor needs one element per shape entry', { entry: t.key, expected: String(n), found: String(t.strings?.length) });
       ({ bytes, crc32c: crc } = encodeStringTensor(t.strings));
+    } else if (t.dtype === 'variant') {
+      // Elements are serialized VariantTensorDataProtos, as the reader returns them.
+      const n = numElements(t.shape);
+      if (!t.strings || t.strings.length !== n) throw new InvalidArgumentError('variant tensor needs one serialized element per shape entry', { entry: t.key, expected: String(n), found: String(t.strings?.length) });
+      ({ bytes, crc32c: crc } = encodeVariantTensor(t.strings));
     } else if (info.itemSize === 0) {
-      if (t.dtype === 'resource') throw new InvalidArgumentError('DT_RESOURCE tensors cannot be saved', { entry: t.key });
-      bytes = t.data;
-      crc = maskCrc32c(crc32c(bytes));
+      throw new InvalidArgumentError('DT_RESOURCE tensors cannot be saved', { entry: t.key });
     } else {
       const expected = numElements(t.shape) * info.itemSize;
       if (t.data.byteLength !== expected) throw new InvalidArgumentError('tensor data does not match its shape', { entry: t.key, expected: `${expected} bytes`, found: `${t.data.byteLength}` });
@@ -146,7 +154,7 @@ export class BundleWriter implements TensorWriter {
       const enc = new TextEncoder();
       for (const [key, f] of this.fulls) {
         if (f.declared && f.declared.size > 0) throw new InvalidArgumentError('declared slices were never written', { file: this.index.name, entry: `${key}@${[...f.declared].join(', ')}` });
-        rows.push({ keyBytes: enc.encode(key), entry: { dtype: f.dtype, shape: f.shape, shardId: 0, offset: 0, size: 0, crc32c: 0, slices: f.slices } });
+        rows.push({ keyBytes: enc.encode(key), entry: { dtype: f.dtype, shape: f.shape, shardId: f.shardId ?? 0, offset: 0, size: 0, crc32c: 0, slices: f.slices } });
       }
       rows.sort((a, b) => compareBytes(a.keyBytes, b.keyBytes));
       const table = new TableBuilder();
