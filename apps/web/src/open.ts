@@ -119,10 +119,9 @@ export async function openLocal(set: InputSet): Promise<TensorReader> {
     throw new NotThisFormatError(`${indexes.length} checkpoints and no \`checkpoint\` state file naming one; open one prefix's files: ${indexes.slice(0, 5).join(', ')}`, { file: set.label });
   }
   const tfjs = paths.find((p) => /(^|\/)model\.json$/.test(p));
-  if (tfjs && paths.some((p) => p.endsWith('.bin'))) return openTfjs(set, tfjs);
-  const weights = paths.filter((p) => !p.endsWith('.json') && !p.endsWith('.txt') && !p.endsWith('.md'));
+  if (tfjs && !paths.some((p) => /\.(h5|hdf5|keras)$/i.test(p))) return openTfjs(set, tfjs);
+  const weights = paths.filter((p) => !p.endsWith('.json'));
   if (weights.length === 1) return openFile(set, weights[0]!);
-  if (weights.length === 0 && tfjs) return openTfjs(set, tfjs);
   if (weights.length === 0) throw new NotThisFormatError('no weights file among the files opened', { file: set.label });
   throw new NotThisFormatError(`${weights.length} files and none of them a SavedModel, checkpoint or tfjs model: open one file at a time (${weights.slice(0, 4).join(', ')}${weights.length > 4 ? ', …' : ''})`, { file: set.label });
 }
