@@ -10,7 +10,7 @@ import { dataOrderOf, modelOrder } from './lookup.js';
 import { castDtype, castTensor, type CastMap } from './mapping/cast.js';
 import { makeFilter } from './mapping/glob.js';
 import { byteCountOf, readableName } from './mapping/normalise.js';
-import { applyRenames, type RenameRule } from './mapping/rename.js';
+import { applyRenames, type RenameRule } from './mapping/rename-rule.js';
 import { matchTemplate, templateReport, type TemplateMatch } from './mapping/template.js';
 
 export interface ConvertOptions {
