@@ -12,5 +12,6 @@ export * from './byte-source.js';
 export * from './http-source.js';
 export * from './byte-sink.js';
 export * from './sniff.js';
+export * from './json-limits.js';
 export * from './contracts.js';
 export * from './zip/index.js';

@@ -9,8 +9,8 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CorruptDataError, describeContent, LimitExceededError, MAGIC, NotThisFormatError, openZip, sniffInputOf, startsWith,
-  type ByteSource, type ZipArchive,
+  ChecksumMismatchError, CorruptDataError, Crc32, describeContent, LimitExceededError, MAGIC, NotThisFormatError, openZip,
+  parseJsonWithLimits, sniffInputOf, startsWith, type ByteSource, type ZipArchive, type ZipEntry,
 } from '@tfweights/core';
 import { openFile } from '@tfweights/core/node';
 import { KerasReader } from '../keras-reader.js';
@@ -19,7 +19,7 @@ import { checkNotTruncated } from './superblock.js';
 
 const COPY_CHUNK = 8 * 1024 * 1024;
 /** config.json / metadata.json larger than this are refused (they are kilobytes in practice). */
-const MAX_JSON_BYTES = 256 * 1024 * 1024;
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
 
 /** The JSON members of a `.keras` archive, parsed (undefined when absent). */
 export interface KerasArchiveJson {
@@ -31,12 +31,7 @@ async function readJsonMember(zip: ZipArchive, name: string, file: string): Prom
   const entry = zip.get(name);
   if (!entry) return undefined;
   if (entry.size > MAX_JSON_BYTES) throw new LimitExceededError(`${name} is ${entry.size} bytes`, { file, entry: name, expected: `at most ${MAX_JSON_BYTES}` });
-  const text = new TextDecoder().decode(await entry.bytes());
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (cause) {
-    throw new CorruptDataError(`${name} is not valid JSON`, { file, entry: name, cause });
-  }
+  return parseJsonWithLimits(await entry.bytes(), { file, entry: name, what: name, maxBytes: MAX_JSON_BYTES });
 }
 
 /** Read config.json and metadata.json of an opened archive. */
@@ -46,16 +41,28 @@ export async function readArchiveJson(zip: ZipArchive, file: string): Promise<Ke
   return { ...(config !== undefined ? { config } : {}), ...(metadata !== undefined ? { metadata } : {}) };
 }
 
-async function copyToFile(source: ByteSource, path: string): Promise<void> {
+/** Copy a member to `path`, checking its CRC-32 on the way (a flipped bit must not read as data). */
+async function copyToFile(source: ByteSource, member: ZipEntry, path: string, file: string): Promise<void> {
   const handle = await open(path, 'wx');
+  const crc = new Crc32();
   try {
     for (let at = 0; at < source.size; at += COPY_CHUNK) {
       const bytes = await source.read(at, Math.min(COPY_CHUNK, source.size - at), 'model.weights.h5');
+      crc.update(bytes);
       await handle.write(bytes, 0, bytes.byteLength, at);
     }
   } finally {
     await handle.close();
   }
+  if (crc.digest() !== member.crc32 >>> 0) {
+    throw new ChecksumMismatchError('CRC-32 of the member does not match the central directory (damaged archive)', {
+      file, entry: member.name, expected: hex(member.crc32), found: hex(crc.digest()),
+    });
+  }
+}
+
+function hex(v: number): string {
+  return (v >>> 0).toString(16).padStart(8, '0');
 }
 
 /** Open the weights of a `.keras` archive; `opts.config` (parsed) replaces its config.json. */
@@ -84,7 +91,7 @@ export async function openKerasArchive(path: string, opts: { config?: unknown } 
     checkNotTruncated(head.head, head.size, `${path}:model.weights.h5`);
     tempDir = await mkdtemp(join(tmpdir(), 'tfw-keras-'));
     const h5Path = join(tempDir, 'model.weights.h5');
-    await copyToFile(inner, h5Path);
+    await copyToFile(inner, member, h5Path, path);
     const dir = tempDir;
     const metadata: Record<string, unknown> = {};
     if (json.metadata !== undefined) metadata.metadata_json = json.metadata;
