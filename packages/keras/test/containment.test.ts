@@ -8,9 +8,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pythonWith, runPython, tempDir } from '@tfweights/testkit';
-import { ZipWriter, MemorySink } from '@tfweights/core';
+import { makeTensor, MemorySink, openZip, MemorySource, ZipWriter } from '@tfweights/core';
 import { H5Writer } from '../src/index.js';
-import { nodeH5Api, openKeras } from '../src/node/index.js';
+import { nodeH5Api, openKeras, writeKerasArchive } from '../src/node/index.js';
 
 const py = pythonWith('h5py', 'numpy');
 const tmp = tempDir('tfw-keras-contain-');
@@ -94,5 +94,23 @@ describe.skipIf(!py)('HDF5 reads stay inside the input', () => {
     const p = join(tmp.path, 'hostile.keras');
     writeFileSync(p, sink.bytes());
     await expect(readAll(p)).rejects.toMatchObject({ code: 'Refused', message: expect.stringContaining('/etc/passwd') });
+  });
+});
+
+describe('.keras integrity', () => {
+  it('a flipped bit inside the stored model.weights.h5 is ChecksumMismatch, not other values', async () => {
+    const p = join(tmp.path, 'flip.keras');
+    const kernel = makeTensor('d/kernel', 'float32', [64], new Uint8Array(new Float32Array(64).fill(1.5).buffer));
+    await writeKerasArchive(p, { layers: [{ name: 'd', className: 'Dense', weights: [{ name: 'kernel', tensor: kernel }] }] });
+    const bytes = readFileSync(p);
+    const zip = await openZip(new MemorySource(bytes, p));
+    const member = zip.get('model.weights.h5')!;
+    const start = await member.dataOffset();
+    // 1.5f is 00 00 c0 3f: flip a bit of one kernel value.
+    const at = bytes.indexOf(Buffer.from([0x00, 0x00, 0xc0, 0x3f]), start);
+    expect(at).toBeGreaterThan(start);
+    bytes[at + 3] ^= 0x01;
+    writeFileSync(p, bytes);
+    await expect(readAll(p)).rejects.toMatchObject({ code: 'ChecksumMismatch', file: p, entry: 'model.weights.h5' });
   });
 });
