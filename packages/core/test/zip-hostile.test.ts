@@ -44,7 +44,7 @@ describe('zip member integrity', () => {
     const data = enc.encode('0123456789abcdef'.repeat(8));
     const bytes = await zipOf([['m.bin', data]]);
     const at = bytes.indexOf(0x35); // a '5' inside the member data
-    bytes[at] ^= 0x01;
+    bytes[at] = bytes[at]! ^ 0x01;
     const zip = await openZip(new MemorySource(bytes, 'flip.zip'));
     await expect(zip.get('m.bin')!.bytes()).rejects.toMatchObject({ code: 'ChecksumMismatch', file: 'flip.zip', entry: 'm.bin' });
   });

@@ -109,7 +109,7 @@ describe('.keras integrity', () => {
     // 1.5f is 00 00 c0 3f: flip a bit of one kernel value.
     const at = bytes.indexOf(Buffer.from([0x00, 0x00, 0xc0, 0x3f]), start);
     expect(at).toBeGreaterThan(start);
-    bytes[at + 3] ^= 0x01;
+    bytes[at + 3] = bytes[at + 3]! ^ 0x01;
     writeFileSync(p, bytes);
     await expect(readAll(p)).rejects.toMatchObject({ code: 'ChecksumMismatch', file: p, entry: 'model.weights.h5' });
   });
