@@ -210,3 +210,4 @@ export function tfCorpus(name: string): string | undefined {
   if (!m) throw new Error(`tf-corpus: unexpected generator output: ${out}`);
   return m[1];
 }
+export * from './fuzz.js';

@@ -8,7 +8,10 @@
  * name them in a RefusedError. libhdf5's error stack is routed into thrown errors
  * (h5wasm's throwing error handler) instead of HDF5-DIAG dumps on stderr.
  */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { H5Api, H5Module, H5Wasm } from '../h5-api.js';
 
 let api: Promise<H5Api> | undefined;
@@ -62,14 +65,24 @@ function confine(module: H5Module): Pick<H5Api, 'allowFile' | 'takeRefused'> {
   };
 }
 
+/** File URL of h5wasm's Node entry (import.meta.resolve is missing under some test runners). */
+function h5wasmUrl(): string {
+  const viaMeta = (import.meta as { resolve?: (s: string) => string }).resolve?.('h5wasm/node');
+  if (viaMeta) return viaMeta;
+  for (const dir of createRequire(import.meta.url).resolve.paths('h5wasm') ?? []) {
+    const entry = join(dir, 'h5wasm', 'dist', 'node', 'hdf5_hl.js');
+    if (existsSync(entry)) return pathToFileURL(entry).href;
+  }
+  throw new Error('cannot find h5wasm to reload it after a wasm abort');
+}
+
 async function load(markBroken: () => void): Promise<H5Api> {
   // A fresh module instance per load: after a wasm abort the old instance is unusable, and
   // hdf5_hl.js binds its module at import time, so a new import URL gives a new instance.
   let h5: { default: H5Wasm };
   if (instances++ === 0) h5 = (await import('h5wasm/node')) as { default: H5Wasm };
   else {
-    const url = import.meta.resolve?.('h5wasm/node');
-    if (!url) throw new Error('cannot reload h5wasm after a wasm abort (import.meta.resolve is unavailable)');
+    const url = h5wasmUrl();
     h5 = (await import(`${url}?instance=${instances}`)) as { default: H5Wasm };
   }
   const module = await h5.default.ready;
