@@ -3,7 +3,7 @@
  * converter writes (tensorflow/tfjs `tfjs-converter/python/tensorflowjs/converters/common.py`
  * and `write_weights.py`; FORMATS.md §7.1–§7.2).
  */
-import { CorruptDataError, isDTypeName, numElements, parseJsonWithLimits, RefusedError, UnsupportedDtypeError } from '@tfweights/core';
+import { CorruptDataError, isDTypeName, LimitExceededError, numElements, parseJsonWithLimits, RefusedError, UnsupportedDtypeError } from '@tfweights/core';
 
 /** Storage type of a quantized weight. */
 export type QuantizationDtype = 'uint8' | 'uint16' | 'float16';
@@ -93,9 +93,13 @@ function checkEntry(w: unknown, file: string, where: string, names: Set<string>)
   if (names.has(entry)) throw new CorruptDataError('two weights have the same name', { file, entry });
   names.add(entry);
   if (!Array.isArray(w.shape) || !w.shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
-    throw new CorruptDataError('shape is not a list of non-negative integers', { file, entry, found: JSON.stringify(w.shape) });
+    throw new CorruptDataError('shape is not a list of non-negative integers', { file, entry, found: JSON.stringify(w.shape)?.slice(0, 120) });
   }
-  numElements(w.shape as number[], `shape of '${entry}'`);
+  try {
+    numElements(w.shape as number[], `shape of '${entry}'`);
+  } catch (cause) {
+    throw new LimitExceededError('shape has more elements than can be addressed', { file, entry, found: `${w.shape.length} dims`, cause });
+  }
   if (typeof w.dtype !== 'string' || !isDTypeName(w.dtype)) {
     throw new UnsupportedDtypeError(`unknown weight dtype '${String(w.dtype)}'`, { file, entry, expected: 'float32, int32, bool, string or complex64' });
   }
