@@ -10,6 +10,7 @@ import { runShow } from './commands/show.js';
 import { convert, defaultRegistry, parseCasts, parseRenameArgs, formatBytes, type AdapterRegistry } from 'tfweights';
 import { processIo, type Io } from './io.js';
 import { makeProgress } from './progress.js';
+import { CLI_VERSION } from './version.js';
 
 export const EXIT_OK = 0;
 export const EXIT_DIFFERENT = 1;
@@ -51,6 +52,7 @@ export async function main(argv: readonly string[], io: Io = processIo(), option
 
   const program = new Command('tfweights')
     .description('Inspect, convert and compare TensorFlow, Keras, TF.js, NumPy and safetensors weights (no TensorFlow needed).')
+    .version(CLI_VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: (s, write) => write(s) })
