@@ -54,6 +54,8 @@ export function parseModelJson(text: string | Uint8Array, file: string): ModelJs
   } catch (cause) {
     throw new CorruptDataError(`model.json is not valid JSON: ${(cause as Error).message}`, { file, cause });
   }
+  // A bare weights manifest (face-api.js `*-weights_manifest.json`): the groups without a model.
+  if (Array.isArray(json)) json = { weightsManifest: json };
   if (!isRecord(json)) throw new CorruptDataError('model.json is not a JSON object', { file });
   const manifest = json.weightsManifest;
   if (manifest === undefined) {

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { byteLengthOf, InvalidArgumentError, type DTypeName, type Tensor, type TensorInfo, type TensorReader } from '@tfweights/core';
 import { refuseOverwritingInput } from '@tfweights/core/node';
-import type { FormatAdapter, PipelineWriter } from './formats/adapter.js';
+import type { FormatAdapter, OpenOptions, PipelineWriter } from './formats/adapter.js';
 import type { AdapterRegistry } from './formats/registry.js';
 import { dataOrderOf, modelOrder } from './lookup.js';
 import { castDtype, castTensor, type CastMap } from './mapping/cast.js';
@@ -33,6 +33,10 @@ export interface ConvertOptions {
   force?: boolean;
   /** Format-specific writer choices. */
   extra?: Record<string, string | boolean>;
+  /** The Keras model config for a Keras 3 `.weights.h5` input (see {@link OpenOptions.config}). */
+  config?: string | object;
+  /** Plan only: decide what would be written, renamed and left out, and write nothing. */
+  dryRun?: boolean;
   /** Lines for the user (match report, summary). */
   log?: (line: string) => void;
   /** Progress: total bytes once, then bytes per tensor. */
@@ -57,6 +61,9 @@ export interface ConvertResult {
   readonly to: string;
   readonly written: readonly PlannedTensor[];
   readonly skipped: readonly TensorInfo[];
+  /** Why each left-out tensor (by key) was left out, when the output format refused it. */
+  readonly reasons: ReadonlyMap<string, string>;
+  /** Bytes of tensor data read from the input (0 for a dry run). */
   readonly bytes: number;
   readonly match?: TemplateMatch;
 }
@@ -74,7 +81,7 @@ function isContainerOnly(t: TensorInfo): boolean {
 /** Convert the file at `input` into `output` (format from `opts.to` or OUT's extension). */
 export async function convert(registry: AdapterRegistry, input: string, output: string, opts: ConvertOptions = {}): Promise<ConvertResult> {
   refuseOverwritingInput(samePathish(output), [samePathish(input)]);
-  const reader = await registry.open(input);
+  const reader = await registry.open(input, opts.config !== undefined ? { config: opts.config } : {});
   try {
     return { ...(await convertReader(registry, reader, output, opts)), input };
   } finally {
@@ -93,6 +100,7 @@ export async function convertReader(registry: AdapterRegistry, reader: TensorRea
   try {
     if (opts.template) template = await openTemplate(registry, opts.template);
     const plan = planConversion(reader, adapter, opts, template);
+    if (opts.dryRun) return { input: reader.source, output, from: reader.format, to: adapter.id, bytes: 0, ...plan };
     const writer = await registry.create(output, adapter, {
       overwrite: Boolean(opts.force),
       source: reader,
@@ -120,7 +128,7 @@ async function openTemplate(registry: AdapterRegistry, path: string): Promise<Te
 /** Decide what is written and how it is named; throws on name clashes or --strict misses. */
 export function planConversion(
   reader: TensorReader, adapter: FormatAdapter, opts: ConvertOptions, template?: TensorReader,
-): { written: PlannedTensor[]; skipped: TensorInfo[]; match?: TemplateMatch } {
+): { written: PlannedTensor[]; skipped: TensorInfo[]; reasons: Map<string, string>; match?: TemplateMatch } {
   const renames = opts.renames ?? [];
   const casts = opts.casts ?? new Map();
   // Same format, names untouched: keep the format's own keys and its container tensors.
@@ -134,12 +142,18 @@ export function planConversion(
     return verdict === undefined || verdict === true ? undefined : verdict;
   };
   const reasons = new Map<string, string[]>();
+  const byKey = new Map<string, string>();
   for (const t of all) {
-    const refused = keep(t) && (passthrough || !isContainerOnly(t)) ? refusedBy(t) : 'filtered';
+    const refused = !keep(t) ? 'filtered' : !passthrough && isContainerOnly(t) ? 'container' : refusedBy(t);
     if (refused === undefined) kept.push(t);
     else {
       skipped.push(t);
-      if (refused !== 'filtered') reasons.set(refused, [...(reasons.get(refused) ?? []), readableName(t)]);
+      if (refused === 'filtered') byKey.set(t.key, 'filtered out by --include / --exclude / --drop-optimizer');
+      else if (refused === 'container') byKey.set(t.key, `describes the ${reader.format} container, not weights`);
+      else {
+        reasons.set(refused, [...(reasons.get(refused) ?? []), readableName(t)]);
+        byKey.set(t.key, refused);
+      }
     }
   }
   for (const [why, names] of reasons) {
@@ -169,6 +183,7 @@ export function planConversion(
         ...(p.target.layer ? { layer: p.target.layer } : {}),
       }));
     skipped.push(...match.unmatchedSource);
+    for (const t of match.unmatchedSource) byKey.set(t.key, 'no tensor of the template matches it');
   } else {
     written = kept.map((t) => {
       const name = nameOf(t);
@@ -178,6 +193,7 @@ export function planConversion(
       };
     });
   }
+  if (written.length === 0 && all.length > 0) throw nothingToWrite(reader, all, opts);
   const seen = new Map<string, TensorInfo>();
   for (const w of written) {
     const prev = seen.get(w.key);
@@ -186,7 +202,17 @@ export function planConversion(
     }
     seen.set(w.key, w.source);
   }
-  return { written, skipped, ...(match ? { match } : {}) };
+  return { written, skipped, reasons: byKey, ...(match ? { match } : {}) };
+}
+
+/** Why a conversion would write an empty file: the --include that matched nothing, or everything left out. */
+function nothingToWrite(reader: TensorReader, all: readonly TensorInfo[], opts: ConvertOptions): InvalidArgumentError {
+  const examples = all.slice(0, 3).map((t) => `'${readableName(t)}'`).join(', ');
+  const include = opts.include ?? [];
+  if (include.length > 0 && !all.some(makeFilter({ include }))) {
+    return new InvalidArgumentError(`--include ${include.map((g) => `'${g}'`).join(' ')} matched none of the ${all.length} tensors (names look like ${examples})`, { file: reader.source });
+  }
+  return new InvalidArgumentError(`nothing to write: all ${all.length} tensors were left out (by --include/--exclude/--drop-optimizer or because the output format cannot hold them)`, { file: reader.source });
 }
 
 /** Keys in data-file order, for readers that can tell it without reading (checkpoints: `dataOrder()`). */
