@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mapValues } from '@tfweights/core';
+import { mapValues, type Tensor } from '@tfweights/core';
 import { openCheckpoint } from '@tfweights/checkpoint/node';
 import { canonicalSha256, runTf, tempDir, tfCorpus, tfPython } from '@tfweights/testkit';
 import { open, save } from '../src/node.js';
@@ -28,7 +28,7 @@ describe.skipIf(!exe)('TF1 checkpoints through save() (tf-corpus tf1-*)', () => 
 
       // Every float32 × 2 through withValues: same layout, new values, read back by TF.
       const model = await open(src);
-      const edits = [];
+      const edits: Tensor[] = [];
       for (const t of model.list()) if (t.dtype === 'float32') edits.push(mapValues(await model.read(t.key), (v) => v * 2));
       const edited = join(tmp.path, `x2-${c}`, 'model.ckpt');
       await save(model.withValues(edits), edited, { format: 'checkpoint' });
