@@ -16,7 +16,7 @@ const tmp = tempDir('tfw-tf1-save-');
 afterAll(() => tmp.cleanup());
 
 describe.skipIf(!exe)('TF1 checkpoints through save() (tf-corpus tf1-*)', () => {
-  for (const c of ['tf1-partitioned', 'tf1-sharded']) {
+  for (const c of ['tf1-partitioned', 'tf1-sharded', 'tf1-sharded-partitioned']) {
     it(`${c}: converting to a checkpoint keeps every file byte for byte; an edit keeps slices and shards`, async () => {
       const dir = tfCorpus(c)!;
       const src = join(dir, 'model.ckpt');
