@@ -131,6 +131,7 @@ export const checkpointAdapter: FormatAdapter = {
   id: 'checkpoint',
   title: 'TensorFlow checkpoint',
   extensions: ['.ckpt', '.index'],
+  namedByPrefix: true,
   detect,
   open: async (path) => (await node()).openCheckpoint(path),
   create,
