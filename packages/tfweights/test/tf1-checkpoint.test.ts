@@ -3,7 +3,6 @@
  * through `save()`: an unchanged conversion keeps slices and shards and is byte-identical; an
  * edited one keeps them too and TF reads exactly the new values.
  */
-import type { Tensor } from '@tfweights/core';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
