@@ -5,7 +5,7 @@
  * files differ.
  */
 import { byteLengthOf, InvalidArgumentError, type DTypeName, type Tensor, type TensorInfo, type TensorReader } from '@tfweights/core';
-import type { FormatAdapter, PipelineWriter } from './formats/adapter.js';
+import type { FormatAdapter, OpenOptions, PipelineWriter } from './formats/adapter.js';
 import { dataOrderOf, modelOrder } from './lookup.js';
 import { castDtype, castTensor, type CastMap } from './mapping/cast.js';
 import { makeFilter } from './mapping/glob.js';
@@ -29,6 +29,10 @@ export interface ConvertOptions {
   force?: boolean;
   /** Format-specific writer choices. */
   extra?: Record<string, string | boolean>;
+  /** The Keras model config for a Keras 3 `.weights.h5` input (see {@link OpenOptions.config}). */
+  config?: string | object;
+  /** Plan only: decide what would be written, renamed and left out, and write nothing. */
+  dryRun?: boolean;
   /** Lines for the user (match report, summary). */
   log?: (line: string) => void;
   /** Progress: total bytes once, then bytes per tensor. */
@@ -54,7 +58,7 @@ function isContainerOnly(t: TensorInfo): boolean {
 /** Decide what is written and how it is named; throws on name clashes or --strict misses. */
 export function planConversion(
   reader: TensorReader, adapter: FormatAdapter, opts: ConvertOptions, template?: TensorReader,
-): { written: PlannedTensor[]; skipped: TensorInfo[]; match?: TemplateMatch } {
+): { written: PlannedTensor[]; skipped: TensorInfo[]; reasons: Map<string, string>; match?: TemplateMatch } {
   const renames = opts.renames ?? [];
   const casts = opts.casts ?? new Map();
   // Same format, names untouched: keep the format's own keys and its container tensors.
@@ -68,12 +72,18 @@ export function planConversion(
     return verdict === undefined || verdict === true ? undefined : verdict;
   };
   const reasons = new Map<string, string[]>();
+  const byKey = new Map<string, string>();
   for (const t of all) {
-    const refused = keep(t) && (passthrough || !isContainerOnly(t)) ? refusedBy(t) : 'filtered';
+    const refused = !keep(t) ? 'filtered' : !passthrough && isContainerOnly(t) ? 'container' : refusedBy(t);
     if (refused === undefined) kept.push(t);
     else {
       skipped.push(t);
-      if (refused !== 'filtered') reasons.set(refused, [...(reasons.get(refused) ?? []), readableName(t)]);
+      if (refused === 'filtered') byKey.set(t.key, 'filtered out by --include / --exclude / --drop-optimizer');
+      else if (refused === 'container') byKey.set(t.key, `describes the ${reader.format} container, not weights`);
+      else {
+        reasons.set(refused, [...(reasons.get(refused) ?? []), readableName(t)]);
+        byKey.set(t.key, refused);
+      }
     }
   }
   for (const [why, names] of reasons) {
@@ -103,6 +113,7 @@ export function planConversion(
         ...(p.target.layer ? { layer: p.target.layer } : {}),
       }));
     skipped.push(...match.unmatchedSource);
+    for (const t of match.unmatchedSource) byKey.set(t.key, 'no tensor of the template matches it');
   } else {
     written = kept.map((t) => {
       const name = nameOf(t);
@@ -112,6 +123,7 @@ export function planConversion(
       };
     });
   }
+  if (written.length === 0 && all.length > 0) throw nothingToWrite(reader, all, opts);
   const seen = new Map<string, TensorInfo>();
   for (const w of written) {
     const prev = seen.get(w.key);
@@ -120,7 +132,17 @@ export function planConversion(
     }
     seen.set(w.key, w.source);
   }
-  return { written, skipped, ...(match ? { match } : {}) };
+  return { written, skipped, reasons: byKey, ...(match ? { match } : {}) };
+}
+
+/** Why a conversion would write an empty file: the --include that matched nothing, or everything left out. */
+function nothingToWrite(reader: TensorReader, all: readonly TensorInfo[], opts: ConvertOptions): InvalidArgumentError {
+  const examples = all.slice(0, 3).map((t) => `'${readableName(t)}'`).join(', ');
+  const include = opts.include ?? [];
+  if (include.length > 0 && !all.some(makeFilter({ include }))) {
+    return new InvalidArgumentError(`--include ${include.map((g) => `'${g}'`).join(' ')} matched none of the ${all.length} tensors (names look like ${examples})`, { file: reader.source });
+  }
+  return new InvalidArgumentError(`nothing to write: all ${all.length} tensors were left out (by --include/--exclude/--drop-optimizer or because the output format cannot hold them)`, { file: reader.source });
 }
 
 /** Keys in data-file order, for readers that can tell it without reading (checkpoints: `dataOrder()`). */
