@@ -176,6 +176,25 @@ describe.skipIf(missing)('the web app in Chromium', () => {
     await page.close();
   });
 
+  it('works offline once loaded: the page and the h5wasm chunk come from the service worker cache', async () => {
+    const page = await openPage();
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready.then(() => false), null, { timeout: 20_000 }).catch(() => undefined);
+    await page.reload();
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20_000 });
+    await page.setInputFiles('#pick-files', fixture('keras-h5/tensorspace-lenet-full', 'mnist.h5'));
+    expect(await opened(page)).toBe('');
+    await context.setOffline(true);
+    try {
+      await page.reload();
+      await page.setInputFiles('#pick-files', fixture('keras3/student-adam', 'model.keras'));
+      expect(await opened(page)).toBe('');
+      expect(await page.textContent('[data-field="format"]')).toBe('keras3');
+    } finally {
+      await context.setOffline(false);
+    }
+    await page.close();
+  });
+
   const py = pythonWith('numpy', 'h5py');
   const outputs = ['safetensors', 'npz', 'tfjs', 'checkpoint'] as const;
   const saved = new Map<string, string>();
