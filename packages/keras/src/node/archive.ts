@@ -5,14 +5,13 @@
  * streamed (stored members in slices, never whole in memory) to a temporary file that close()
  * removes.
  */
-import { mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   ChecksumMismatchError, CorruptDataError, Crc32, describeContent, LimitExceededError, MAGIC, NotThisFormatError, openZip,
   parseJsonWithLimits, sniffInputOf, startsWith, type ByteSource, type ZipArchive, type ZipEntry,
 } from '@tfweights/core';
-import { openFile } from '@tfweights/core/node';
+import { makeTrackedTempDir, openFile } from '@tfweights/core/node';
 import { KerasReader } from '../keras-reader.js';
 import { nodeH5Api } from './h5wasm-node.js';
 import { checkNotTruncated } from './superblock.js';
@@ -68,7 +67,7 @@ function hex(v: number): string {
 /** Open the weights of a `.keras` archive; `opts.config` (parsed) replaces its config.json. */
 export async function openKerasArchive(path: string, opts: { config?: unknown } = {}): Promise<KerasReader> {
   const src = await openFile(path);
-  let tempDir: string | undefined;
+  let tempDir: Awaited<ReturnType<typeof makeTrackedTempDir>> | undefined;
   try {
     const zip = await openZip(src);
     const member = zip.get('model.weights.h5');
@@ -89,8 +88,9 @@ export async function openKerasArchive(path: string, opts: { config?: unknown } 
       throw new CorruptDataError(`model.weights.h5 is not an HDF5 file: it is ${describeContent(head)}`, { file: path, entry: 'model.weights.h5' });
     }
     checkNotTruncated(head.head, head.size, `${path}:model.weights.h5`);
-    tempDir = await mkdtemp(join(tmpdir(), 'tfw-keras-'));
-    const h5Path = join(tempDir, 'model.weights.h5');
+    // Removed by close(), when the reader is garbage-collected unclosed, on exit and on signals.
+    tempDir = await makeTrackedTempDir('tfw-keras-');
+    const h5Path = join(tempDir.path, 'model.weights.h5');
     await copyToFile(inner, member, h5Path, path);
     const dir = tempDir;
     const metadata: Record<string, unknown> = {};
@@ -100,12 +100,12 @@ export async function openKerasArchive(path: string, opts: { config?: unknown } 
     if (m && typeof m.date_saved === 'string') metadata.date_saved = m.date_saved;
     const reader = KerasReader.open(await nodeH5Api(), h5Path, {
       name: `${path}:model.weights.h5`, config: opts.config ?? json.config, metadata,
-      onClose: () => rm(dir, { recursive: true, force: true }),
+      onClose: () => dir.remove(),
     });
     tempDir = undefined;
     return reader;
   } finally {
     await src.close();
-    if (tempDir) await rm(tempDir, { recursive: true, force: true });
+    if (tempDir) await tempDir.remove();
   }
 }
