@@ -48,7 +48,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /** Parse and check a model.json. Throws CorruptDataError naming the file and the entry. */
 export function parseModelJson(text: string | Uint8Array, file: string): ModelJson {
-  const json = parseJsonWithLimits(text, { file, what: 'model.json' });
+  let json = parseJsonWithLimits(text, { file, what: 'model.json' });
+  // A bare weights manifest (face-api.js `*-weights_manifest.json`): the groups without a model.
+  if (Array.isArray(json)) json = { weightsManifest: json };
   if (!isRecord(json)) throw new CorruptDataError('model.json is not a JSON object', { file });
   const manifest = json.weightsManifest;
   if (manifest === undefined) {
