@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { link, lstat, mkdir, open, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
+import { link, lstat, mkdir, open, rename, rm, rmdir, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ByteSink } from '../byte-sink.js';
 import { InvalidArgumentError, IoError } from '../errors.js';
@@ -123,11 +123,17 @@ export function refuseOverwritingInput(output: string, inputs: readonly string[]
 export class AtomicFileSink implements ByteSink {
   position = 0;
   private closed = false;
-  private constructor(readonly name: string, readonly tempPath: string, private handle: FileHandle, private readonly opts: AtomicOptions) {}
+  private constructor(
+    readonly name: string, readonly tempPath: string, private handle: FileHandle, private readonly opts: AtomicOptions,
+    /** The first folder this sink created for its target, if any (removed again when interrupted). */
+    private readonly madeDir: string | undefined,
+  ) {}
 
   static async create(target: string, opts: AtomicOptions = {}): Promise<AtomicFileSink> {
     await checkWritableTarget(target, opts);
-    await mkdir(dirname(target), { recursive: true });
+    // An output folder (tfjs, npy) made for this run is partial output too until the commit.
+    const madeDir = await mkdir(dirname(target), { recursive: true });
+    if (madeDir) trackTemp(madeDir);
     const temp = tempPathFor(target);
     let handle: FileHandle;
     try {
@@ -136,7 +142,7 @@ export class AtomicFileSink implements ByteSink {
       throw new IoError(`cannot create output: ${(cause as Error).message}`, { file: target, cause });
     }
     trackTemp(temp);
-    return new AtomicFileSink(target, temp, handle, opts);
+    return new AtomicFileSink(target, temp, handle, opts, madeDir);
   }
 
   async write(bytes: Uint8Array): Promise<void> {
@@ -169,6 +175,7 @@ export class AtomicFileSink implements ByteSink {
       throw cause instanceof InvalidArgumentError ? cause : new IoError(`cannot move output into place: ${(cause as Error).message}`, { file: this.name, cause });
     } finally {
       untrackTemp(this.tempPath);
+      if (this.madeDir) untrackTemp(this.madeDir);
     }
   }
 
@@ -179,6 +186,10 @@ export class AtomicFileSink implements ByteSink {
     }
     await rm(this.tempPath, { force: true });
     untrackTemp(this.tempPath);
+    if (this.madeDir) {
+      untrackTemp(this.madeDir);
+      await rmdir(this.madeDir).catch(() => undefined); // only when empty: other members may still be in it
+    }
   }
 }
 
@@ -241,7 +252,8 @@ export class AtomicFileSet {
   }
 
   async abort(): Promise<void> {
-    for (const { sink } of this.sinks) await sink.abort();
+    // Newest first, so the sink that made the output folder removes it once it is empty.
+    for (const { sink } of [...this.sinks].reverse()) await sink.abort();
     for (const p of this.tempPaths) {
       await rm(p.temp, { force: true, recursive: true });
       untrackTemp(p.temp);
