@@ -59,7 +59,13 @@ async function readEverything(path: string): Promise<void> {
   }
 }
 
-async function ownSeeds(): Promise<H5Seed[]> {
+let own: Promise<H5Seed[]> | undefined;
+function ownSeeds(): Promise<H5Seed[]> {
+  own ??= makeOwnSeeds();
+  return own;
+}
+
+async function makeOwnSeeds(): Promise<H5Seed[]> {
   const t = (k: string, shape: number[]): ReturnType<typeof makeTensor> => makeTensor(k, 'float32', shape, new Uint8Array(4 * shape.reduce((a, b) => a * b, 1)).fill(7));
   const model = { layers: [{ name: 'dense', className: 'Dense', weights: [{ name: 'kernel', tensor: t('dense/kernel', [5, 3]) }, { name: 'bias', tensor: t('dense/bias', [3]) }] }] };
   const legacy = join(tmp.path, 'seed-legacy.h5');
@@ -89,5 +95,69 @@ describe('HDF5 fuzz (libhdf5 in wasm)', () => {
     });
     expect(report.typed).toBeGreaterThan(report.mutants / 10);
     expect(report.valid).toBeGreaterThan(0);
-  }, 600_000);
+  }, 3_600_000);
+});
+
+/** A `.keras` mutant: which members, with what names, and how stored. */
+function kerasMutant(h5: Uint8Array, rand: () => number): Promise<Uint8Array> {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const deep = (n: number): string => '['.repeat(n) + ']'.repeat(n);
+  const configs = [
+    '{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "Dense", "config": {"name": "dense"}}]}}',
+    `{"class_name": "Sequential", "config": {"layers": ${deep(pick([10, 900, 5000, 100000]))}}}`,
+    '{"__proto__": {"polluted": 1}, "class_name": "Functional", "config": {"layers": [{"__proto__": {}, "class_name": "Dense"}]}}',
+    '{"class_name": 7, "config": null}', '[]', 'null', '{"config": {"layers": "x"}}', '{', '\u0000',
+    `{"class_name": "Sequential", "config": {"name": "${'x'.repeat(100000)}", "layers": []}}`,
+  ];
+  const metas = ['{"keras_version": "3.15.0", "date_saved": "2026-01-01"}', '{"keras_version": 3}', '[]', '{', `{"a": ${deep(5000)}}`];
+  const members: [string, Uint8Array, boolean][] = [
+    ['metadata.json', new TextEncoder().encode(pick(metas)), rand() < 0.5],
+    ['config.json', new TextEncoder().encode(pick(configs)), rand() < 0.5],
+    ['model.weights.h5', rand() < 0.3 ? mutateBytes(h5, rand) : h5, rand() < 0.1],
+  ];
+  const k = rand();
+  if (k < 0.1) members.push(['model.weights.h5', mutateBytes(h5, rand), false]); // a duplicate member: the last one wins
+  else if (k < 0.2) members.splice(Math.floor(rand() * members.length), 1);
+  else if (k < 0.3) members.push(['assets/xxxxxxxxx', new Uint8Array(8), false]); // renamed below to ../../../x
+  return (async () => {
+    const sink = new MemorySink('fuzz.keras');
+    const zip = new ZipWriter(sink);
+    const seen = new Set<string>();
+    for (const [name, data, compress] of members) {
+      // ZipWriter refuses duplicates and unsafe names: write a same-length stand-in, patch it after.
+      const stand = seen.has(name) ? name.replace(/^m/, 'M') : name;
+      seen.add(name);
+      await zip.addBytes(stand, data, { compress });
+    }
+    await zip.finish();
+    let bytes = sink.bytes();
+    const patchName = (from: string, to: string): void => {
+      for (const at of offsetsOf(bytes, from)) bytes.set(new TextEncoder().encode(to), at);
+    };
+    patchName('Model.weights.h5', 'model.weights.h5');
+    patchName('assets/xxxxxxxxx', '../../../../../x');
+    if (rand() < 0.3) bytes = mutateBytes(bytes, rand, rand() < 0.5 ? bytes.length - 22 : undefined);
+    return bytes;
+  })();
+}
+
+describe('.keras fuzz (zip + JSON + HDF5)', () => {
+  it(`${fuzzCount(1000)} mutants of .keras archives end in a valid read or a typed error`, async () => {
+    const k3 = (await ownSeeds())[1]!.bytes;
+    const path = join(tmp.path, 'mutant.keras');
+    const mutants: Uint8Array[] = [];
+    const rand = (await import('@tfweights/testkit')).seededRandom(23);
+    const n = fuzzCount(1000);
+    for (let i = 0; i < n; i++) mutants.push(await kerasMutant(k3, rand));
+    const report = await runFuzz({
+      format: '.keras', seeds: mutants, count: n, seed: 23, mutate: (m) => m,
+      exercise: async (bytes) => {
+        writeFileSync(path, bytes);
+        await readEverything(path);
+      },
+      check: (err) => expect(err.file, err.message).toBeDefined(),
+    });
+    expect(report.typed).toBeGreaterThan(report.mutants / 10);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  }, 3_600_000);
 });

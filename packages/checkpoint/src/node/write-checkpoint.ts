@@ -63,7 +63,8 @@ export async function writeCheckpoint(
   const files = [indexFileName(prefix), ...Array.from({ length: numShards }, (_, i) => dataFileName(prefix, i, numShards))];
   let count = 0;
   try {
-    const index = deferFinish(await set.sink(files[0]!));
+    // The .index is renamed last (and an old one removed first): never a new index over old data.
+    const index = deferFinish(await set.sink(files[0]!, { last: true }));
     const shards: ByteSink[] = [];
     for (const f of files.slice(1)) shards.push(deferFinish(await set.sink(f)));
     const writer = new BundleWriter(index, shards, opts);

@@ -5,11 +5,10 @@
  * (`../archive-parts.ts`, shared with browsers); it is streamed (stored members in slices, never whole in memory) to a temporary file that close()
  * removes.
  */
-import { mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChecksumMismatchError, Crc32, type ByteSource, type ZipEntry } from '@tfweights/core';
-import { openFile } from '@tfweights/core/node';
+import { makeTrackedTempDir, openFile } from '@tfweights/core/node';
 import { openKerasArchiveParts } from '../archive-parts.js';
 import { KerasReader } from '../keras-reader.js';
 import { nodeH5Api } from './h5wasm-node.js';
@@ -45,21 +44,22 @@ function hex(v: number): string {
 /** Open the weights of a `.keras` archive; `opts.config` (parsed) replaces its config.json. */
 export async function openKerasArchive(path: string, opts: { config?: unknown } = {}): Promise<KerasReader> {
   const src = await openFile(path);
-  let tempDir: string | undefined;
+  let tempDir: Awaited<ReturnType<typeof makeTrackedTempDir>> | undefined;
   try {
     const { weights, weightsSource: inner, json, metadata } = await openKerasArchiveParts(src);
-    tempDir = await mkdtemp(join(tmpdir(), 'tfw-keras-'));
-    const h5Path = join(tempDir, 'model.weights.h5');
+    // Removed by close(), when the reader is garbage-collected unclosed, on exit and on signals.
+    tempDir = await makeTrackedTempDir('tfw-keras-');
+    const h5Path = join(tempDir.path, 'model.weights.h5');
     await copyToFile(inner, weights, h5Path, path);
     const dir = tempDir;
     const reader = KerasReader.open(await nodeH5Api(), h5Path, {
       name: `${path}:model.weights.h5`, config: opts.config ?? json.config, metadata,
-      onClose: () => rm(dir, { recursive: true, force: true }),
+      onClose: () => dir.remove(),
     });
     tempDir = undefined;
     return reader;
   } finally {
     await src.close();
-    if (tempDir) await rm(tempDir, { recursive: true, force: true });
+    if (tempDir) await tempDir.remove();
   }
 }

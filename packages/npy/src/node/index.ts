@@ -83,7 +83,7 @@ export async function writeNpz(path: string, tensors: Iterable<Tensor> | AsyncIt
 export function createNpyFolderWriter(dir: string, opts: NpyFileWriteOptions = {}): NpyFolderWriter {
   const set = new AtomicFileSet(opts);
   return new NpyFolderWriter({
-    sink: (file) => set.sink(join(dir, file)),
+    sink: (file) => set.sink(join(dir, file), { last: file === 'index.json' }),
     commit: () => set.commit(),
     abort: () => set.abort(),
   }, opts);

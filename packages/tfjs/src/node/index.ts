@@ -39,7 +39,7 @@ export class DirectoryOutput implements TfjsOutput {
   }
   file(name: string): Promise<ByteSink> {
     checkShardPath(name, this.dir, 'output file');
-    return this.set.sink(join(this.dir, name));
+    return this.set.sink(join(this.dir, name), { last: name === 'model.json' });
   }
   commit(): Promise<void> {
     return this.set.commit();
