@@ -3,7 +3,7 @@
  * earliest..v1.10), old-style groups, contiguous uncompressed datasets (chunked above 32 MiB),
  * fixed-length string lists. Dataset bytes go through the wasm heap in bounded hyperslabs.
  */
-import { dtypeInfo, InvalidArgumentError, IoError, toFloat32, UnsupportedDtypeError, type Tensor } from '@tfweights/core';
+import { checkTensor, dtypeInfo, InvalidArgumentError, IoError, toFloat32, UnsupportedDtypeError, type Tensor } from '@tfweights/core';
 import { H5T, type H5Api, type H5File } from './h5-api.js';
 import { hyperslabs } from './hyperslab.js';
 import { patchToOpaque16, type EmscriptenFs } from './opaque16.js';
@@ -46,6 +46,21 @@ export interface DatasetOptions {
    * float32 with the same attribute, which Keras's legacy loader casts on assignment.
    */
   bfloat16?: Bfloat16Storage;
+}
+
+/**
+ * An HDF5 object path we can write: segments non-empty, not `.` or `..` (libhdf5 reads them
+ * as the group itself / nothing), without NUL (libhdf5 would cut the name there and the
+ * tensor would silently land elsewhere).
+ */
+export function checkH5Path(path: string, file: string, entry?: string): void {
+  const segments = path.replace(/^\//, '').split('/');
+  const bad = segments.find((s) => s === '' || s === '.' || s === '..' || s.includes('\0'));
+  if (bad !== undefined) {
+    throw new InvalidArgumentError(`cannot be an HDF5 path: ${bad === '' ? 'empty segment' : bad.includes('\0') ? 'NUL in a name' : `'${bad}' segment`}`, {
+      file, entry: (entry ?? path).slice(0, 200), found: JSON.stringify(path).slice(0, 200),
+    });
+  }
 }
 
 export class H5Writer {
@@ -153,6 +168,10 @@ export class H5Writer {
    * tags it; complex and string tensors are refused.
    */
   dataset(path: string, tensor: Tensor, opts: DatasetOptions = {}): void {
+    // The tensor is not trusted: a shape that disagrees with its bytes would copy past them
+    // out of the wasm heap, or size a sparse file of terabytes.
+    checkTensor(tensor, this.name);
+    checkH5Path(path, this.name, tensor.key);
     const m = this.api.module;
     let stored = STORED[tensor.dtype];
     let tag: string | undefined;

@@ -37,6 +37,8 @@ export class NpzReader implements TensorReader {
       members: zip.entries.length,
       compressed: zip.entries.some((e) => e.method !== 0),
       ...(refused.length > 0 ? { refused } : {}),
+      // Names an extractor must not use as paths (`..`, absolute, NUL): flagged, never written by our zip writer.
+      ...(zip.entries.some((e) => e.unsafeName) ? { unsafeNames: zip.entries.filter((e) => e.unsafeName).map((e) => e.name) } : {}),
     };
   }
 

@@ -210,3 +210,6 @@ export function tfCorpus(name: string): string | undefined {
   if (!m) throw new Error(`tf-corpus: unexpected generator output: ${out}`);
   return m[1];
 }
+
+export { startHttpServer, type HttpTestServer, type HttpTestServerOptions, type LoggedRequest, type Misbehaviour, type VirtualFile } from './http-servers.js';
+export * from './fuzz.js';

@@ -3,12 +3,12 @@
  * folder atomically (every file under a temporary name, all renamed together).
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { AtomicFileSet, openFile, type AtomicOptions } from '@tfweights/core/node';
-import { InvalidArgumentError, IoError, type ByteSink, type Tensor, type TensorInfo } from '@tfweights/core';
+import { InvalidArgumentError, IoError, RefusedError, type ByteSink, type Tensor, type TensorInfo } from '@tfweights/core';
 import { TfjsReader } from '../reader.js';
 import { TfjsCollectingWriter, TfjsWriter, writeTfjs, type TfjsOutput, type TfjsWriteOptions } from '../writer.js';
-import type { ModelJson } from '../model-json.js';
+import { checkShardPath, type ModelJson } from '../model-json.js';
 
 /** Open `model.json` at `path`; shard paths are resolved relative to its folder. */
 export async function openTfjsModel(path: string): Promise<TfjsReader> {
@@ -23,7 +23,10 @@ export async function openTfjsModel(path: string): Promise<TfjsReader> {
     name: path,
     resolve: async (p) => {
       if (isAbsolute(p) || /^[a-z]+:\/\//i.test(p)) throw new InvalidArgumentError('shard path must be relative to model.json', { file: path, entry: p });
-      return openFile(join(dir, p));
+      const full = join(dir, p);
+      const rel = relative(dir, full);
+      if (rel.startsWith('..') || isAbsolute(rel)) throw new RefusedError('shard path leaves the model folder', { file: path, entry: p });
+      return openFile(full);
     },
   });
 }
@@ -35,6 +38,7 @@ export class DirectoryOutput implements TfjsOutput {
     this.set = new AtomicFileSet(opts);
   }
   file(name: string): Promise<ByteSink> {
+    checkShardPath(name, this.dir, 'output file');
     return this.set.sink(join(this.dir, name));
   }
   commit(): Promise<void> {
