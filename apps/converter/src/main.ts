@@ -120,6 +120,7 @@ ${EXIT_HELP}`)
     .option('--strict', 'with --template: fail when anything stays unmatched')
     .option('--cast <from:to>', 'convert dtypes, e.g. float16:float32 (repeatable or comma-separated)', collect)
     .addOption(new Option('--checkpoint-style <style>', 'checkpoint output: tf1 names or tf2 object graph (default: like the input)').choices(['tf1', 'tf2']))
+    .addOption(new Option('--bfloat16 <how>', 'bfloat16 into .npz/.npy (NumPy has no bfloat16): float32 widens exactly (default, said in the summary), raw stores the 2-byte values as |V2, refuse stops').choices(['float32', 'raw', 'refuse']))
     .option('--config <json>', 'Keras model JSON naming a Keras 3 .weights.h5 input\'s variables (dense/kernel, not layers/dense/vars/0)')
     .option('-n, --dry-run', 'print the plan (what is written, renamed, left out and why) and write nothing')
     .option('--json', 'print the plan or the result as one JSON object on stdout')
@@ -128,6 +129,9 @@ ${EXIT_HELP}`)
     .addHelpText('after', `
 Output formats by extension: ${registry.all().filter((a) => a.create && a.extensions.length > 0).map((a) => `${a.extensions.join(' ')} → ${a.id}`).join('; ')}
 (a folder of .npy files: --to npy; a checkpoint prefix: --to checkpoint; a SavedModel: --to savedmodel --template DIR)
+Tensors the output cannot hold (strings or complex in .h5/.safetensors, DT_VARIANT outside a
+checkpoint, entries the input cannot read) are left out with the reason, like optimizer state
+in a weights-only file; the summary lists them.
 
 Examples:
   tfweights convert ckpt/model.ckpt weights.npz
@@ -139,9 +143,10 @@ Examples:
 ${EXIT_HELP}`)
     .action(async (input: string, output: string, o: {
       to?: string; include?: string[]; exclude?: string[]; dropOptimizer?: boolean; rename?: string[]; template?: string;
-      strict?: boolean; cast?: string[]; checkpointStyle?: string; force?: boolean; quiet?: boolean;
+      strict?: boolean; cast?: string[]; checkpointStyle?: string; bfloat16?: string; force?: boolean; quiet?: boolean;
       config?: string; dryRun?: boolean; json?: boolean;
     }) => {
+      const extra = { ...(o.checkpointStyle ? { style: o.checkpointStyle } : {}), ...(o.bfloat16 ? { bfloat16: o.bfloat16 } : {}) };
       const progress = makeProgress(io, !o.json && !o.dryRun);
       const notes: string[] = [];
       try {
@@ -150,7 +155,7 @@ ${EXIT_HELP}`)
           include: o.include ?? [], exclude: o.exclude ?? [], dropOptimizer: Boolean(o.dropOptimizer),
           renames: parseRenameArgs(o.rename ?? []), casts: parseCasts(o.cast ?? []),
           ...(o.template ? { template: o.template } : {}), strict: Boolean(o.strict), force: Boolean(o.force),
-          ...(o.checkpointStyle ? { extra: { style: o.checkpointStyle } } : {}),
+          ...(Object.keys(extra).length > 0 ? { extra } : {}),
           ...(o.config ? { config: o.config } : {}), dryRun: Boolean(o.dryRun),
           log: (line) => {
             notes.push(line);

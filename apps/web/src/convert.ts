@@ -4,7 +4,7 @@
  * ends differ from the CLI: the input is an open reader, the output a sink (a picked file,
  * the origin-private file system, or memory) and folders are zipped.
  */
-import { type ByteSink, type TensorReader } from '@tfweights/core';
+import { InvalidArgumentError, type ByteSink, type TensorInfo, type TensorReader } from '@tfweights/core';
 import { BundleWriter, OBJECT_GRAPH_KEY } from '@tfweights/checkpoint';
 import { NpzWriter } from '@tfweights/npy';
 import { SafetensorsWriter } from '@tfweights/safetensors';
@@ -13,6 +13,7 @@ import {
   parseCasts, planConversion, plannedInfo, streamPlan,
   type ConvertOptions, type FormatAdapter, type PipelineWriter, type PlannedTensor,
 } from 'tfweights';
+import { remoteWeightsH5Writer } from './h5/remote-reader.js';
 import { ZipFolderOutput, type OutputSink } from './output-sinks.js';
 
 /** An output the page can write. */
@@ -22,7 +23,11 @@ export interface WebOutput {
   /** File name for an input called `stem`. */
   fileName(stem: string): string;
   create(sink: ByteSink, plan: readonly PlannedTensor[], source: TensorReader, stem: string): Promise<PipelineWriter>;
+  /** Whether the output can hold this tensor (the CLI adapter's `accepts`). */
+  accepts?(t: TensorInfo): true | string;
 }
+
+const isKeras = (r: TensorReader) => r.format === 'keras-h5' || r.format === 'keras3';
 
 /** A folder zipped into the sink; `write` hands the folder's files to a codec writer. */
 function zipped(sink: ByteSink, folder: string, make: (files: ZipFolderOutput) => Promise<PipelineWriter>): Promise<PipelineWriter> {
@@ -65,6 +70,18 @@ export const OUTPUTS: readonly WebOutput[] = [
       return keepGraph ? w : { write: async (t) => (t.key === OBJECT_GRAPH_KEY ? undefined : w.write(t)), finish: () => w.finish(), abort: () => w.abort() };
     }),
   },
+  {
+    id: 'keras3', title: 'Keras 3 weights (.weights.h5, from a Keras file)', fileName: (s) => `${s}.weights.h5`,
+    accepts: (t) => (t.role === 'bookkeeping' ? 'a Keras file has no place for TensorFlow bookkeeping (save_counter, global_step)' : true),
+    create: async (sink, _plan, source) => {
+      if (!isKeras(source)) {
+        throw new InvalidArgumentError(`in the browser, .weights.h5 is written from Keras files only (this is ${source.format}); the tfweights CLI names other formats' weights the Keras way`, { file: sink.name });
+      }
+      const classes: Record<string, string> = {};
+      for (const l of source.layers?.() ?? []) if (l.className) classes[l.name] = l.className;
+      return remoteWeightsH5Writer(sink, classes);
+    },
+  },
 ];
 
 /** The options the page offers, as the CLI spells them (globs, `from:to` casts). */
@@ -81,7 +98,7 @@ export interface WebConvertOptions {
 
 /** The adapter facts planConversion asks for. */
 function planAdapter(out: WebOutput): FormatAdapter {
-  return { id: out.id, title: out.title, extensions: [], detect: () => false };
+  return { id: out.id, title: out.title, extensions: [], detect: () => false, ...(out.accepts ? { accepts: out.accepts } : {}) };
 }
 
 /** Convert an open reader into `sink` (finished on success, aborted on failure). */

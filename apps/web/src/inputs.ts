@@ -2,7 +2,7 @@
  * What the user opened, as a small read-only file system: files picked or dropped (with their
  * folder-relative paths), or files under a URL. Readers get ByteSources; nothing is read whole.
  */
-import { BlobSource, HttpSource, IoError, type ByteSource } from '@tfweights/core';
+import { BlobSource, HttpSource, IoError, RemoteError, type ByteSource } from '@tfweights/core';
 
 export interface InputSet {
   /** What to call it in the page and in error messages (a file or folder name, or the URL). */
@@ -107,7 +107,7 @@ export class UrlSet implements InputSet {
 /** A fetch that failed before any response: blocked by CORS, or the host is unreachable. */
 export function isCorsOrNetwork(err: unknown): boolean {
   for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    if (e instanceof TypeError) return true;
+    if (e instanceof TypeError || (e instanceof RemoteError && e.reason === 'network')) return true;
   }
   return false;
 }

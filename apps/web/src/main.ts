@@ -221,3 +221,5 @@ function wire(): void {
 }
 
 wire();
+// Offline once loaded (see public/sw.js); only where service workers run (http://localhost, https).
+if ('serviceWorker' in navigator && location.protocol !== 'file:') void navigator.serviceWorker.register('./sw.js').catch(() => undefined);

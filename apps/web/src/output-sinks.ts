@@ -25,12 +25,15 @@ export interface OutputSink extends ByteSink {
 
 type Writable = { write(b: Uint8Array): Promise<void>; close(): Promise<void>; abort(): Promise<void> };
 
+/** Writes go to the browser in slices this large: each write is copied across to the browser process. */
+const WRITE_SLICE = 8 * 1024 * 1024;
+
 class WritableSink implements OutputSink {
   position = 0;
   private done = false;
   constructor(readonly name: string, private readonly w: Writable, private readonly after: () => Promise<Saved>) {}
   async write(bytes: Uint8Array): Promise<void> {
-    await this.w.write(bytes);
+    for (let at = 0; at < bytes.byteLength; at += WRITE_SLICE) await this.w.write(bytes.subarray(at, Math.min(bytes.byteLength, at + WRITE_SLICE)));
     this.position += bytes.byteLength;
   }
   async finish(): Promise<void> {

@@ -43,6 +43,20 @@ describe('partitioned tensors written from their full value', () => {
     for (const f of res.files) expect(Buffer.compare(readFileSync(f), readFileSync(prefix + f.slice(again.length)))).toBe(0);
   });
 
+  it('a dataOrder naming a partitioned tensor both whole and by slice writes each slice once', async () => {
+    const m = f32('m', [4], [1, 2, 3, 4]);
+    const partitions = new Map([['m', { slices: [[{ start: 0, length: 1 }], [{ start: 1, length: 3 }]] }]]);
+    for (const dataOrder of [['m@1,3', 'm', 'm@0,1', 'other'], ['m', 'm@0,1', 'other']]) {
+      const prefix = `${tmp.path}/d-${dataOrder.length}/ckpt`;
+      const res = await writeCheckpoint(prefix, [m, f32('other', [1], [9])], { partitions, dataOrder });
+      expect(res.tensors).toBe(2);
+      const r = await openCheckpoint(prefix);
+      expect(floats(await r.read('m'))).toEqual([1, 2, 3, 4]);
+      expect(r.dataOrder()).toEqual(dataOrder[0] === 'm' ? ['m@0,1', 'm@1,3', 'other'] : ['m@1,3', 'm@0,1', 'other']);
+      await r.close();
+    }
+  });
+
   it('a slice covering the whole tensor is stored as a plain tensor, as TF does', async () => {
     const prefix = `${tmp.path}/c/ckpt`;
     await writeCheckpoint(prefix, [f32('w', [2], [1, 2])], { partitions: new Map([['w', { slices: [[{ start: 0, length: 2 }]] }]]) });

@@ -1,7 +1,8 @@
 /**
  * TF1 `tf.compat.v1` Saver checkpoints written by real TensorFlow 2.21 at test time
- * (packages/testkit/tf-corpus/cases/tf1-*.py): partitioned variables (slice entries) and a
- * Saver(sharded=True) save over four devices (four data files). Our reader must list and read
+ * (packages/testkit/tf-corpus/cases/tf1-*.py): partitioned variables (slice entries), a
+ * Saver(sharded=True) save over four devices (four data files), and a sharded save whose
+ * partitioned variables have their parts on different devices (slices spread over three shards). Our reader must list and read
  * what `tf.train.load_checkpoint` reads; a rewrite through bundleLayoutOf must give TF's bytes
  * back; and an edited rewrite must restore in TF through the checkpoint's own `.meta` graph
  * (`import_meta_graph` + `saver.restore`) with exactly the new values. The variables bundles of
@@ -17,7 +18,7 @@ import { bundleLayoutOf, openCheckpoint, writeCheckpoint, type SliceExtent } fro
 interface TfTruth { [key: string]: { dtype: string; shape: number[]; sha256?: string } }
 
 const exe = tfPython();
-const CASES = ['tf1-partitioned', 'tf1-sharded'] as const;
+const CASES = ['tf1-partitioned', 'tf1-sharded', 'tf1-sharded-partitioned'] as const;
 const tmp = tempDir('tfw-tf1-corpus-');
 afterAll(() => tmp.cleanup());
 
@@ -96,6 +97,19 @@ describe.skipIf(!exe)('TF1 Saver checkpoints and SavedModel variables written by
     }
   });
 
+  it('tf1-sharded-partitioned: slices of one variable in different shards, full entries as MergeV2Checkpoints leaves them', async () => {
+    const r = await openCheckpoint(prefixOf('tf1-sharded-partitioned'));
+    try {
+      expect(r.header.numShards).toBe(3);
+      const shardsOf = (k: string) => r.entries().filter((e) => e.sliceOf?.key === k).map((e) => e.shardId).sort();
+      expect([shardsOf('a'), shardsOf('b'), shardsOf('m')]).toEqual([[0, 1, 2], [1, 2], [0, 1, 2]]);
+      // b's parts are on /cpu:1 and /cpu:2: its full entry keeps the first of those shards.
+      expect(r.entries().filter((e) => e.slices).map((e) => [e.key, e.shardId])).toEqual([['a', 0], ['b', 1], ['m', 0]]);
+    } finally {
+      await r.close();
+    }
+  });
+
   it('tf1-sharded: four data files, each tensor in the shard of its device', async () => {
     const r = await openCheckpoint(prefixOf('tf1-sharded'));
     try {
@@ -111,7 +125,7 @@ describe.skipIf(!exe)('TF1 Saver checkpoints and SavedModel variables written by
     it(`${c}: an unchanged rewrite is byte-identical, every file`, async () => {
       const out = join(tmp.path, `same-${c}`, 'model.ckpt');
       const files = await rewrite(prefixOf(c), out);
-      expect(files.length).toBe(c === 'tf1-sharded' ? 5 : 2);
+      expect(files.length).toBe(({ 'tf1-sharded': 5, 'tf1-sharded-partitioned': 4 } as Record<string, number>)[c] ?? 2);
       for (const f of files) {
         const original = prefixOf(c) + f.slice(out.length);
         expect([f.slice(out.length), Buffer.compare(readFileSync(f), readFileSync(original))]).toEqual([f.slice(out.length), 0]);
@@ -169,6 +183,6 @@ print(json.dumps(out))
       if (j.meta) expect(got[n].restored).toEqual(j.expected);
       expect(got[n].read).toEqual(j.expected);
     });
-    expect(jobs.filter((j) => j.meta).length).toBe(2);
+    expect(jobs.filter((j) => j.meta).length).toBe(3);
   });
 });

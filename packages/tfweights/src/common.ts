@@ -13,6 +13,7 @@ export { TensorSet, OverlayReader, type TensorSetOptions } from './tensor-set.js
 export { WeightsFile } from './weights-file.js';
 export { openSource, asSource } from './open-source.js';
 export { findTensor, modelOrder } from './lookup.js';
+export { refusedEntries, type RefusedEntry } from './refused.js';
 export { normaliseName, readableName, matchForm, matchForms, byteCountOf } from './mapping/normalise.js';
 export { globToRegExp, makeFilter, type FilterOptions } from './mapping/glob.js';
 export { parseCasts, castTensor, castDtype, type CastMap } from './mapping/cast.js';

@@ -3,11 +3,10 @@
  * through `save()`: an unchanged conversion keeps slices and shards and is byte-identical; an
  * edited one keeps them too and TF reads exactly the new values.
  */
-import type { Tensor } from '@tfweights/core';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mapValues } from '@tfweights/core';
+import { mapValues, type Tensor } from '@tfweights/core';
 import { openCheckpoint } from '@tfweights/checkpoint/node';
 import { canonicalSha256, runTf, tempDir, tfCorpus, tfPython } from '@tfweights/testkit';
 import { open, save } from '../src/node.js';
@@ -17,7 +16,9 @@ const tmp = tempDir('tfw-tf1-save-');
 afterAll(() => tmp.cleanup());
 
 describe.skipIf(!exe)('TF1 checkpoints through save() (tf-corpus tf1-*)', () => {
-  for (const c of ['tf1-partitioned', 'tf1-sharded']) {
+  /** Edited outputs and the canonical SHA-256 TF must read for each key, checked in one TF call at the end. */
+  const edited: { prefix: string; expected: Record<string, string> }[] = [];
+  for (const c of ['tf1-partitioned', 'tf1-sharded', 'tf1-sharded-partitioned']) {
     it(`${c}: converting to a checkpoint keeps every file byte for byte; an edit keeps slices and shards`, async () => {
       const dir = tfCorpus(c)!;
       const src = join(dir, 'model.ckpt');
@@ -31,9 +32,9 @@ describe.skipIf(!exe)('TF1 checkpoints through save() (tf-corpus tf1-*)', () => 
       const model = await open(src);
       const edits: Tensor[] = [];
       for (const t of model.list()) if (t.dtype === 'float32') edits.push(mapValues(await model.read(t.key), (v) => v * 2));
-      const edited = join(tmp.path, `x2-${c}`, 'model.ckpt');
-      await save(model.withValues(edits), edited, { format: 'checkpoint' });
-      const [a, b] = [await openCheckpoint(src), await openCheckpoint(edited)];
+      const out2 = join(tmp.path, `x2-${c}`, 'model.ckpt');
+      await save(model.withValues(edits), out2, { format: 'checkpoint' });
+      const [a, b] = [await openCheckpoint(src), await openCheckpoint(out2)];
       expect(b.header.numShards).toBe(a.header.numShards);
       expect(b.entries().map((e) => [e.key, e.shardId, e.slices])).toEqual(a.entries().map((e) => [e.key, e.shardId, e.slices]));
       await a.close();
@@ -42,8 +43,13 @@ describe.skipIf(!exe)('TF1 checkpoints through save() (tf-corpus tf1-*)', () => 
         const edit = edits.find((e) => e.key === t.key);
         return [t.key, canonicalSha256(edit ?? (await model.read(t.key)))] as const;
       })));
-      const tfRead = JSON.parse(runTf(exe!, 'import json, sys, common\nprint(json.dumps({k: v["sha256"] for k, v in common.checkpoint_truth(sys.argv[1]).items()}))', [edited]));
-      expect(tfRead).toEqual(expected);
+      edited.push({ prefix: out2, expected });
     });
   }
+
+  it('tf.train.load_checkpoint reads exactly the edited values of every output', () => {
+    expect(edited.length).toBe(3);
+    const code = 'import json, sys, common\nprint(json.dumps([{k: v["sha256"] for k, v in common.checkpoint_truth(p).items()} for p in sys.argv[1:]]))';
+    expect(JSON.parse(runTf(exe!, code, edited.map((e) => e.prefix)))).toEqual(edited.map((e) => e.expected));
+  });
 });

@@ -4,7 +4,7 @@
  */
 import type { TensorInfo, TensorReader } from '@tfweights/core';
 import type { Io } from '../io.js';
-import { byteCountOf, readableName, formatBytes, makeFilter, savedmodel } from 'tfweights';
+import { byteCountOf, readableName, formatBytes, makeFilter, refusedEntries, savedmodel } from 'tfweights';
 import { paramCount, paramTotals, treeText } from './ls-summary.js';
 
 export interface LsOptions {
@@ -48,10 +48,12 @@ export function lsJson(reader: TensorReader): Record<string, unknown> {
   const totals = paramTotals(reader.list());
   const byKey = new Map(reader.list().map((t) => [t.key, t]));
   const signatures = signaturesOf(reader);
+  const refused = refusedEntries(reader);
   return {
     format: reader.format,
     source: reader.source,
     tensors,
+    ...(refused.length > 0 ? { refused } : {}),
     ...(layers && layers.length > 0 ? {
       layers: layers.map((l) => ({
         name: l.name, ...(l.className ? { className: l.className } : {}), weights: [...l.weights],
@@ -68,7 +70,9 @@ const MARK: Record<string, string> = { optimizer: '[optimizer]', bookkeeping: '[
 /** The text listing: a table, grouped by layer when the format knows layers. */
 export function lsText(reader: TensorReader): string {
   const infos = reader.list();
-  const lines: string[] = [`${reader.source}: ${reader.format}, ${infos.length} tensors, ${formatBytes(infos.reduce((s, t) => s + byteCountOf(t), 0))}`];
+  const refused = refusedEntries(reader);
+  const lines: string[] = [`${reader.source}: ${reader.format}, ${infos.length} tensors, ${formatBytes(infos.reduce((s, t) => s + byteCountOf(t), 0))}` +
+    (refused.length > 0 ? `; ${refused.length} refused` : '')];
   const count = (items: readonly TensorInfo[]) => items.reduce((s, t) => s + paramCount(t), 0).toLocaleString('en-US');
   const layers = (reader.layers?.() ?? []).filter((l) => l.weights.length > 0);
   const byKey = new Map(infos.map((t) => [t.key, t]));
@@ -98,6 +102,8 @@ export function lsText(reader: TensorReader): string {
     `${totals.optimizer > 0 ? `, ${totals.optimizer.toLocaleString('en-US')} in optimizer state` : ''}` +
     `${totals.other > 0 ? `, ${totals.other.toLocaleString('en-US')} other (bookkeeping, metadata)` : ''}`);
   for (const sig of signaturesOf(reader)) lines.push(`signature ${savedmodel.describeSignature(sig)}`);
+  // Entries that exist but cannot be read, with the reason (never silently uncounted).
+  for (const r of refused) lines.push(`  refused  ${r.key}: ${r.why}`);
   return lines.join('\n') + '\n';
 }
 

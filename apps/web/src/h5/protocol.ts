@@ -4,7 +4,12 @@ import type { LayerInfo, Tensor, TensorInfo } from '@tfweights/core';
 export type H5Request =
   | { id: number; op: 'open'; blob: Blob; name: string; config?: unknown; metadata?: Record<string, unknown> }
   | { id: number; op: 'read'; handle: number; key: string }
-  | { id: number; op: 'close'; handle: number };
+  | { id: number; op: 'close'; handle: number }
+  /** A Keras 3 `.weights.h5` written in the worker's memory file system (Keras3WeightsStream). */
+  | { id: number; op: 'create'; name: string; classes: Record<string, string> }
+  | { id: number; op: 'write'; handle: number; tensor: Tensor }
+  | { id: number; op: 'finish'; handle: number }
+  | { id: number; op: 'abort'; handle: number };
 
 export interface OpenedH5 {
   readonly handle: number;
@@ -22,5 +27,5 @@ export interface WorkerError {
 }
 
 export type H5Response =
-  | { id: number; ok: true; opened?: OpenedH5; tensor?: Tensor }
+  | { id: number; ok: true; opened?: OpenedH5; tensor?: Tensor; handle?: number; bytes?: Uint8Array }
   | { id: number; ok: false; error: WorkerError };

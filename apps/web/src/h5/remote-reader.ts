@@ -3,7 +3,7 @@
  * the open answer and whose reads are answered by the worker's KerasReader. The worker (and
  * h5wasm, ~4 MB) is started only when the first HDF5 file is opened.
  */
-import { CorruptDataError, IoError, TfwError, type LayerInfo, type Tensor, type TensorInfo, type TensorReader, type TfwErrorCode } from '@tfweights/core';
+import { CorruptDataError, IoError, LimitExceededError, TfwError, type ByteSink, type LayerInfo, type Tensor, type TensorInfo, type TensorReader, type TensorWriter, type TfwErrorCode } from '@tfweights/core';
 import type { H5Request, H5Response, OpenedH5 } from './protocol.js';
 
 type Pending = { resolve: (r: H5Response & { ok: true }) => void; reject: (e: unknown) => void };
@@ -46,6 +46,36 @@ class H5Worker {
 }
 
 let worker: H5Worker | undefined;
+
+/**
+ * A Keras 3 `.weights.h5` written by the worker's Keras3WeightsStream; finish() writes the
+ * finished file into `sink`. The file is built in the worker's memory, so it is bounded.
+ */
+export async function remoteWeightsH5Writer(sink: ByteSink, classes: Record<string, string>): Promise<TensorWriter> {
+  worker ??= new H5Worker();
+  const w = worker;
+  const { handle } = await w.call({ op: 'create', name: sink.name, classes } as Omit<H5Request, 'id'>);
+  let written = 0;
+  return {
+    async write(tensor) {
+      written += tensor.byteLength;
+      if (written > MAX_WORKER_OUTPUT_BYTES) throw new LimitExceededError(`a Keras file is built in memory in the browser, at most ${MAX_WORKER_OUTPUT_BYTES / 2 ** 20} MiB; use the tfweights CLI for larger ones`, { file: sink.name });
+      await w.call({ op: 'write', handle, tensor } as Omit<H5Request, 'id'>); // structured clone copies the data
+    },
+    async finish() {
+      const { bytes } = await w.call({ op: 'finish', handle } as Omit<H5Request, 'id'>);
+      for (let at = 0; at < bytes!.byteLength; at += 8 << 20) await sink.write(bytes!.subarray(at, Math.min(bytes!.byteLength, at + (8 << 20))));
+      await sink.finish();
+    },
+    async abort() {
+      await w.call({ op: 'abort', handle } as Omit<H5Request, 'id'>).catch(() => undefined);
+      await sink.abort();
+    },
+  };
+}
+
+/** Largest Keras output built in the worker (wasm memory holds the whole file). */
+export const MAX_WORKER_OUTPUT_BYTES = 1024 * 1024 * 1024;
 
 export class RemoteKerasReader implements TensorReader {
   private closed = false;

@@ -6,11 +6,12 @@
  */
 import h5wasm from 'h5wasm';
 import { isTfwError } from '@tfweights/core';
-import { KerasReader, type H5Api } from '@tfweights/keras';
+import { Keras3WeightsStream, KerasReader, type H5Api } from '@tfweights/keras';
 import type { H5Request, H5Response } from './protocol.js';
 
 let api: Promise<H5Api> | undefined;
 const readers = new Map<number, KerasReader>();
+const writers = new Map<number, { stream: Keras3WeightsStream; path: string }>();
 let next = 1;
 
 function h5Api(): Promise<H5Api> {
@@ -47,6 +48,37 @@ async function handle(req: H5Request): Promise<H5Response> {
       throw err;
     }
   }
+  if (req.op === 'create') {
+    // Written in MEMFS (wasm memory): the finished file is handed back whole to the page.
+    const handle = next++;
+    const path = `/out${handle}.weights.h5`;
+    writers.set(handle, { stream: Keras3WeightsStream.create(await h5Api(), path, { classes: req.classes }, req.name), path });
+    return { id: req.id, ok: true, handle };
+  }
+  if (req.op === 'write' || req.op === 'finish' || req.op === 'abort') {
+    const w = writers.get(req.handle);
+    if (!w) throw new Error(`no open output #${req.handle}`);
+    const fs = module.FS as unknown as { readFile(p: string): Uint8Array; unlink(p: string): void };
+    if (req.op === 'write') {
+      w.stream.write(req.tensor);
+      return { id: req.id, ok: true };
+    }
+    writers.delete(req.handle);
+    try {
+      if (req.op === 'abort') {
+        w.stream.abort();
+        return { id: req.id, ok: true };
+      }
+      w.stream.finish();
+      return { id: req.id, ok: true, bytes: fs.readFile(w.path) };
+    } finally {
+      try {
+        fs.unlink(w.path);
+      } catch {
+        // never created
+      }
+    }
+  }
   const reader = readers.get(req.handle);
   if (!reader) throw new Error(`no open HDF5 file #${req.handle}`);
   if (req.op === 'read') return { id: req.id, ok: true, tensor: await reader.read(req.key) };
@@ -63,6 +95,6 @@ self.onmessage = async (ev: MessageEvent<H5Request>) => {
     const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
     res = { id: ev.data.id, ok: false, error: { ...(isTfwError(err) ? { code: err.code } : {}), message } };
   }
-  const transfer = res.ok && res.tensor ? [res.tensor.data.buffer as ArrayBuffer] : [];
+  const transfer = res.ok && res.tensor ? [res.tensor.data.buffer as ArrayBuffer] : res.ok && res.bytes ? [res.bytes.buffer as ArrayBuffer] : [];
   (self as unknown as Worker).postMessage(res, transfer);
 };

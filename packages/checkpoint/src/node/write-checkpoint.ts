@@ -73,8 +73,9 @@ export async function writeCheckpoint(
     // Slice keys of partitioned tensors: `<full>@<spec>` → full key and slice number.
     const sliceKeys = new Map<string, { full: string; i: number }>();
     for (const [full, p] of partitions) p.slices.forEach((ext, i) => sliceKeys.set(`${full}@${sliceSpec(ext)}`, { full, i }));
-    const slicesLeft = new Map<string, number>();
     const declared = new Set<string>();
+    /** Slice numbers written so far, per partitioned tensor. */
+    const slicesDone = new Map<string, Set<number>>();
     const writeSliceOf = async (t: Tensor, i: number): Promise<void> => {
       const p = partitions.get(t.key)!;
       if (!declared.has(t.key)) {
@@ -83,9 +84,14 @@ export async function writeCheckpoint(
         if (partial.length > 0) writer.declareSlices(t.key, t.dtype, t.shape, partial);
         declared.add(t.key);
       }
+      const done = slicesDone.get(t.key) ?? new Set<number>();
+      slicesDone.set(t.key, done);
+      if (done.has(i)) return;
+      done.add(i);
       const shard = p.shards?.[i];
       await writer.writeSlice(t.key, t.shape, p.slices[i]!, extractSlice(t, p.slices[i]!), shard === undefined ? {} : { shard });
     };
+    /** Write a whole tensor, or every slice of a partitioned one not written yet. */
     const emit = async (t: Tensor): Promise<void> => {
       const p = partitions.get(t.key);
       if (p) for (let i = 0; i < p.slices.length; i++) await writeSliceOf(t, i);
@@ -100,20 +106,22 @@ export async function writeCheckpoint(
       while (next < wanted!.length) {
         const k = wanted![next]!;
         const s = sliceKeys.get(k);
-        const t = held.get(s ? s.full : k);
-        if (!t) return;
-        next++;
-        if (!s) {
-          await emit(t);
-          held.delete(k);
-          continue;
+        const full = s ? s.full : k;
+        const t = held.get(full);
+        if (!t) {
+          // A slice of a tensor already written whole (listed under its full key too): nothing left to do.
+          if (s && slicesDone.get(full)?.size === partitions.get(full)!.slices.length) {
+            next++;
+            continue;
+          }
+          return;
         }
-        await writeSliceOf(t, s.i);
-        const left = (slicesLeft.get(t.key) ?? partitions.get(t.key)!.slices.length) - 1;
-        slicesLeft.set(t.key, left);
-        if (left === 0) {
-          held.delete(t.key);
-          count++;
+        next++;
+        if (s) await writeSliceOf(t, s.i);
+        if (!s || slicesDone.get(full)!.size === partitions.get(full)!.slices.length) {
+          if (!s) await emit(t);
+          else count++;
+          held.delete(full);
         }
       }
     };
@@ -131,17 +139,7 @@ export async function writeCheckpoint(
       for (const t of sorted) await emit(t);
     } else {
       // Tensors the list did not name, in input order; a partly written partitioned tensor gets its remaining slices.
-      for (const t of held.values()) {
-        const done = slicesLeft.get(t.key);
-        if (done === undefined) {
-          await emit(t);
-          continue;
-        }
-        const p = partitions.get(t.key)!;
-        const written = new Set(wanted!.slice(0, next));
-        for (let i = 0; i < p.slices.length; i++) if (!written.has(`${t.key}@${sliceSpec(p.slices[i]!)}`)) await writeSliceOf(t, i);
-        count++;
-      }
+      for (const t of held.values()) await emit(t);
     }
     if (opts.objectGraph) {
       await writer.write(makeStringTensor(OBJECT_GRAPH_KEY, [], [encodeTrackableObjectGraph(opts.objectGraph)]), { shard: 0 });
