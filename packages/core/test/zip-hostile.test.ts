@@ -60,3 +60,12 @@ describe('zip member integrity', () => {
     await expect(zip.get('bomb.npy')!.bytes()).rejects.toMatchObject({ code: 'LimitExceeded', entry: 'bomb.npy' });
   });
 });
+
+describe('error messages', () => {
+  it('a 64 KiB key is not echoed whole', async () => {
+    const { TensorNotFoundError, CorruptDataError } = await import('../src/index.js');
+    const key = 'k'.repeat(65536);
+    expect(new CorruptDataError('bad', { file: 'f', entry: key, found: key }).message.length).toBeLessThan(1000);
+    expect(new TensorNotFoundError(key, ['a']).message.length).toBeLessThan(1000);
+  });
+});
