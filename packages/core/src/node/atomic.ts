@@ -4,10 +4,15 @@
  * and never touches an existing one.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ByteSink } from '../byte-sink.js';
 import { InvalidArgumentError, IoError } from '../errors.js';
+import { basenameRemote, isRemoteLocation } from '../remote/location-url.js';
+import { requireWritable } from './locations.js';
+import { S3UploadSink, s3List, s3Size } from './s3.js';
+import { commitRemoteSinks, uploadLocalPath } from './upload.js';
 
 export interface AtomicOptions {
   /** Replace an existing target (default false: refuse). */
@@ -28,8 +33,15 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Refuse to write over an existing path unless asked. */
+/** Refuse to write over an existing path (or object, or S3 folder) unless asked; refuse unwritable schemes. */
 export async function checkWritableTarget(target: string, opts: AtomicOptions = {}): Promise<void> {
+  if (isRemoteLocation(target)) {
+    requireWritable(target);
+    if (!opts.overwrite && ((await s3Size(target)) !== undefined || (await s3List(target)).length > 0)) {
+      throw new InvalidArgumentError('output already exists (pass overwrite / --force to replace it)', { file: target });
+    }
+    return;
+  }
   if (!opts.overwrite && (await exists(target))) {
     throw new InvalidArgumentError('output already exists (pass overwrite / --force to replace it)', { file: target });
   }
@@ -37,9 +49,10 @@ export async function checkWritableTarget(target: string, opts: AtomicOptions = 
 
 /** Throw when an output path is one of the input paths. */
 export function refuseOverwritingInput(output: string, inputs: readonly string[]): void {
-  const out = resolve(output);
+  const norm = (p: string) => (isRemoteLocation(p) ? p.replace(/\/+$/, '') : resolve(p));
+  const out = norm(output);
   for (const input of inputs) {
-    if (resolve(input) === out) throw new InvalidArgumentError('output is the same path as an input; choose another output', { file: output });
+    if (norm(input) === out) throw new InvalidArgumentError('output is the same path as an input; choose another output', { file: output });
   }
 }
 
@@ -98,9 +111,21 @@ export class AtomicFileSink implements ByteSink {
   }
 }
 
-/** Create an atomic file sink for `target`. */
-export function createFileSink(target: string, opts: AtomicOptions = {}): Promise<AtomicFileSink> {
+/**
+ * Create an atomic sink for `target`: a temporary file renamed into place, or for `s3://` a
+ * multipart upload completed by finish() (nothing appears before, nothing stays after abort()).
+ */
+export function createFileSink(target: string, opts: AtomicOptions = {}): Promise<ByteSink> {
+  if (isRemoteLocation(target)) {
+    requireWritable(target);
+    return S3UploadSink.create(target, opts);
+  }
   return AtomicFileSink.create(target, opts);
+}
+
+/** A local temporary folder for a remote target's staged copy. */
+async function stagingPathFor(target: string): Promise<string> {
+  return join(await mkdtemp(join(tmpdir(), 'tfw-upload-')), basenameRemote(target) || 'output');
 }
 
 /**
@@ -111,11 +136,18 @@ export function createFileSink(target: string, opts: AtomicOptions = {}): Promis
 export class AtomicFileSet {
   private readonly sinks: AtomicFileSink[] = [];
   private readonly tempPaths: { temp: string; target: string }[] = [];
+  /** s3:// members: uploads completed at commit, index-like files last. */
+  private readonly remote: ByteSink[] = [];
   constructor(private readonly opts: AtomicOptions = {}) {}
 
-  /** A sink for one member of the set. */
-  async sink(target: string): Promise<AtomicFileSink> {
+  /** A sink for one member of the set (its finish() is commit's job). */
+  async sink(target: string): Promise<ByteSink> {
     await checkWritableTarget(target, this.opts);
+    if (isRemoteLocation(target)) {
+      const s = await S3UploadSink.create(target, { overwrite: true });
+      this.remote.push(s);
+      return { get name() { return s.name; }, get position() { return s.position; }, write: (b) => s.write(b), finish: async () => undefined, abort: () => s.abort() };
+    }
     const s = await AtomicFileSink.create(target, { overwrite: true });
     this.sinks.push(s);
     return s;
@@ -124,8 +156,8 @@ export class AtomicFileSet {
   /** A temporary path for a member written by a library that wants a path (h5wasm). */
   async path(target: string): Promise<string> {
     await checkWritableTarget(target, this.opts);
-    await mkdir(dirname(target), { recursive: true });
-    const temp = tempPathFor(target);
+    const temp = isRemoteLocation(target) ? await stagingPathFor(target) : tempPathFor(target);
+    if (!isRemoteLocation(target)) await mkdir(dirname(target), { recursive: true });
     this.tempPaths.push({ temp, target });
     return temp;
   }
@@ -136,12 +168,19 @@ export class AtomicFileSet {
     for (const s of this.sinks) await checkWritableTarget(s.name, this.opts);
     for (const p of this.tempPaths) await checkWritableTarget(p.target, this.opts);
     for (const s of this.sinks) await s.finish();
-    for (const p of this.tempPaths) await rename(p.temp, p.target);
+    for (const p of this.tempPaths) {
+      if (isRemoteLocation(p.target)) {
+        await uploadLocalPath(p.temp, p.target, true);
+        await rm(dirname(p.temp), { force: true, recursive: true });
+      } else await rename(p.temp, p.target);
+    }
+    if (this.remote.length > 0) await commitRemoteSinks(this.remote);
   }
 
   async abort(): Promise<void> {
     for (const s of this.sinks) await s.abort();
-    for (const p of this.tempPaths) await rm(p.temp, { force: true, recursive: true });
+    for (const s of this.remote) await s.abort();
+    for (const p of this.tempPaths) await rm(isRemoteLocation(p.target) ? dirname(p.temp) : p.temp, { force: true, recursive: true });
   }
 }
 
@@ -151,6 +190,17 @@ export class AtomicFileSet {
  */
 export async function writeAtomically<T>(target: string, write: (tempPath: string) => Promise<T>, opts: AtomicOptions = {}): Promise<T> {
   await checkWritableTarget(target, opts);
+  if (isRemoteLocation(target)) {
+    // Written locally first (libraries that want a path), then uploaded; nothing remote until complete.
+    const staged = await stagingPathFor(target);
+    try {
+      const result = await write(staged);
+      await uploadLocalPath(staged, target, Boolean(opts.overwrite));
+      return result;
+    } finally {
+      await rm(dirname(staged), { recursive: true, force: true });
+    }
+  }
   await mkdir(dirname(target), { recursive: true });
   const temp = tempPathFor(target);
   try {

@@ -12,3 +12,10 @@ export {
   type AtomicOptions,
 } from './atomic.js';
 export { installNativeCrc32c } from './native-crc32c.js';
+export {
+  appendToLocation, basenameLocation, dirnameLocation, isFileLocation, joinLocation, listLocation, openLocation, readLocation, requireWritable, statLocation,
+  type LocationStat,
+} from './locations.js';
+export { remoteOptions, setRemoteOptions, type RemoteOptions } from './remote-options.js';
+export { S3Source, S3UploadSink, s3Delete, s3List, s3Size } from './s3.js';
+export { commitRemoteSinks, uploadLocalPath } from './upload.js';

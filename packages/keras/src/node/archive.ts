@@ -5,19 +5,19 @@
  * streamed (stored members in slices, never whole in memory) to a temporary file that close()
  * removes.
  */
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CorruptDataError, describeContent, LimitExceededError, MAGIC, NotThisFormatError, openZip, sniffInputOf, startsWith,
-  type ByteSource, type ZipArchive,
+  type ZipArchive,
 } from '@tfweights/core';
-import { openFile } from '@tfweights/core/node';
+import { openLocation } from '@tfweights/core/node';
+import { copyToFile } from './remote-copy.js';
 import { KerasReader } from '../keras-reader.js';
 import { nodeH5Api } from './h5wasm-node.js';
 import { checkNotTruncated } from './superblock.js';
 
-const COPY_CHUNK = 8 * 1024 * 1024;
 /** config.json / metadata.json larger than this are refused (they are kilobytes in practice). */
 const MAX_JSON_BYTES = 256 * 1024 * 1024;
 
@@ -46,21 +46,9 @@ export async function readArchiveJson(zip: ZipArchive, file: string): Promise<Ke
   return { ...(config !== undefined ? { config } : {}), ...(metadata !== undefined ? { metadata } : {}) };
 }
 
-async function copyToFile(source: ByteSource, path: string): Promise<void> {
-  const handle = await open(path, 'wx');
-  try {
-    for (let at = 0; at < source.size; at += COPY_CHUNK) {
-      const bytes = await source.read(at, Math.min(COPY_CHUNK, source.size - at), 'model.weights.h5');
-      await handle.write(bytes, 0, bytes.byteLength, at);
-    }
-  } finally {
-    await handle.close();
-  }
-}
-
 /** Open the weights of a `.keras` archive; `opts.config` (parsed) replaces its config.json. */
 export async function openKerasArchive(path: string, opts: { config?: unknown } = {}): Promise<KerasReader> {
-  const src = await openFile(path);
+  const src = await openLocation(path);
   let tempDir: string | undefined;
   try {
     const zip = await openZip(src);
@@ -84,7 +72,7 @@ export async function openKerasArchive(path: string, opts: { config?: unknown } 
     checkNotTruncated(head.head, head.size, `${path}:model.weights.h5`);
     tempDir = await mkdtemp(join(tmpdir(), 'tfw-keras-'));
     const h5Path = join(tempDir, 'model.weights.h5');
-    await copyToFile(inner, h5Path);
+    await copyToFile(inner, h5Path, 'model.weights.h5');
     const dir = tempDir;
     const metadata: Record<string, unknown> = {};
     if (json.metadata !== undefined) metadata.metadata_json = json.metadata;
@@ -98,7 +86,7 @@ export async function openKerasArchive(path: string, opts: { config?: unknown } 
     tempDir = undefined;
     return reader;
   } finally {
-    await src.close();
+    await src.close?.();
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
   }
 }
