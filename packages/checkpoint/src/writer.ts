@@ -13,6 +13,7 @@ import { compareBytes } from './sstable-format.js';
 import { TableBuilder } from './sstable-write.js';
 import { encodeSliceKey } from './slice-key.js';
 import { encodeStringTensor } from './string-tensor.js';
+import { encodeVariantTensor } from './variant-tensor.js';
 
 export interface BundleWriterOptions {
   /**
@@ -37,7 +38,7 @@ interface Pending {
 /** A tensor bundle writer over one index sink and one sink per data shard. */
 export class BundleWriter implements TensorWriter {
   private readonly pending = new Map<string, Pending>();
-  private readonly fulls = new Map<string, { dtype: DTypeName; shape: number[]; slices: SliceExtent[][] }>();
+  private readonly fulls = new Map<string, { dtype: DTypeName; shape: number[]; slices: SliceExtent[][]; shardId?: number }>();
   private readonly sizes: number[];
   private done = false;
 
@@ -85,6 +86,10 @@ export class BundleWriter implements TensorWriter {
     const latin = String.fromCharCode(...keyBytes);
     full.slices.push(extents.map((e) => ({ ...e })));
     await this.add(latin, slice, options, keyBytes);
+    // MergeBundles keeps the full entry of the first shard bundle holding a slice, with that
+    // shard's id (tensor_bundle.cc MergeOneBundle): the lowest shard of any of its slices.
+    const shard = this.pending.get(latin)!.entry.shardId;
+    full.shardId = Math.min(full.shardId ?? shard, shard);
   }
 
   private async add(mapKey: string, t: Tensor, options: WriteOptions, keyBytes: Uint8Array = new TextEncoder().encode(t.key)): Promise<void> {
@@ -100,10 +105,13 @@ export class BundleWriter implements TensorWriter {
       const n = numElements(t.shape);
       if (!t.strings || t.strings.length !== n) throw new InvalidArgumentError('string tensor needs one element per shape entry', { entry: t.key, expected: String(n), found: String(t.strings?.length) });
       ({ bytes, crc32c: crc } = encodeStringTensor(t.strings));
+    } else if (t.dtype === 'variant') {
+      // Elements are serialized VariantTensorDataProtos, as the reader returns them.
+      const n = numElements(t.shape);
+      if (!t.strings || t.strings.length !== n) throw new InvalidArgumentError('variant tensor needs one serialized element per shape entry', { entry: t.key, expected: String(n), found: String(t.strings?.length) });
+      ({ bytes, crc32c: crc } = encodeVariantTensor(t.strings));
     } else if (info.itemSize === 0) {
-      if (t.dtype === 'resource') throw new InvalidArgumentError('DT_RESOURCE tensors cannot be saved', { entry: t.key });
-      bytes = t.data;
-      crc = maskCrc32c(crc32c(bytes));
+      throw new InvalidArgumentError('DT_RESOURCE tensors cannot be saved', { entry: t.key });
     } else {
       const expected = numElements(t.shape) * info.itemSize;
       if (t.data.byteLength !== expected) throw new InvalidArgumentError('tensor data does not match its shape', { entry: t.key, expected: `${expected} bytes`, found: `${t.data.byteLength}` });
@@ -127,7 +135,7 @@ export class BundleWriter implements TensorWriter {
       const rows: Pending[] = [...this.pending.values()];
       const enc = new TextEncoder();
       for (const [key, f] of this.fulls) {
-        rows.push({ keyBytes: enc.encode(key), entry: { dtype: f.dtype, shape: f.shape, shardId: 0, offset: 0, size: 0, crc32c: 0, slices: f.slices } });
+        rows.push({ keyBytes: enc.encode(key), entry: { dtype: f.dtype, shape: f.shape, shardId: f.shardId ?? 0, offset: 0, size: 0, crc32c: 0, slices: f.slices } });
       }
       rows.sort((a, b) => compareBytes(a.keyBytes, b.keyBytes));
       const table = new TableBuilder();

@@ -9,6 +9,7 @@ export * from './float16.js';
 export * from './tensor.js';
 export * from './crc32c.js';
 export * from './byte-source.js';
+export * from './blob-source.js';
 export * from './http-source.js';
 export * from './byte-sink.js';
 export * from './sniff.js';

@@ -15,6 +15,7 @@ export { normaliseName, readableName, matchForm, matchForms, byteCountOf } from 
 export { globToRegExp, makeFilter, type FilterOptions } from './mapping/glob.js';
 export { parseCasts, castTensor, castDtype, type CastMap } from './mapping/cast.js';
 export { matchTemplate, templateReport, type TemplateMatch, type TemplatePair } from './mapping/template.js';
+export { planConversion, plannedInfo, streamPlan, type ConvertOptions, type PlannedTensor } from './pipeline.js';
 export { diffReaders, compareValues, pairUp, type DiffOptions, type DiffResult, type TensorDiff } from './diff.js';
 export { tensorStats, statsOf, histogram, renderHistogram, numericValues, formatNumber, formatBytes, type TensorStats, type Histogram } from './stats.js';
 export * from './keras-tfjs/browser.js';

@@ -16,7 +16,7 @@ export { open } from './open.js';
 export { save, type SaveOptions } from './save.js';
 export { defaultRegistry, AdapterRegistry, type CreateOptions, type FormatAdapter, type PipelineWriter, type Probe } from './formats/index.js';
 export { probePath } from './formats/probe.js';
-export { convert, convertReader, planConversion, plannedInfo, type ConvertOptions, type ConvertResult, type PlannedTensor } from './convert.js';
+export { convert, convertReader, type ConvertResult } from './convert.js';
 export { parseRenameArgs, parseRuleText, rulesFromJson, applyRenames, type RenameRule } from './mapping/rename.js';
 export { releaseMemory } from './release-memory.js';
 export { openKerasInput, fromKeras, convertKerasToTfjs, type KerasInput, type OpenKerasInputOptions, type FromKerasOptions, type ConvertKerasToTfjsOptions } from './keras-tfjs/index.js';
