@@ -54,6 +54,9 @@ export function basenameLocation(loc: string): string {
 
 /** Sizes learnt by probing URLs, so stat-then-open costs one request, not two. */
 const knownSizes = new Map<string, number>();
+/** URLs that answered 404 in the last minute (format detection asks about the same names twice). */
+const knownMissing = new Map<string, number>();
+const MISSING_TTL_MS = 60_000;
 
 function httpOptions(loc: string): HttpSourceOptions {
   const o = remoteOptions();
@@ -69,7 +72,20 @@ async function openHttp(loc: string): Promise<HttpSource> {
   const url = httpUrlOf(loc);
   const size = knownSizes.get(url);
   if (size !== undefined) return HttpSource.withSize(url, size, httpOptions(loc));
-  const src = await HttpSource.open(url, httpOptions(loc));
+  const missingSince = knownMissing.get(url);
+  if (missingSince !== undefined && Date.now() - missingSince < MISSING_TTL_MS) {
+    throw new RemoteError('not-found', 'no such remote file', { file: loc, status: 404, found: 'HTTP 404 (moments ago)' });
+  }
+  let src: HttpSource;
+  try {
+    src = await HttpSource.open(url, httpOptions(loc));
+  } catch (err) {
+    if (err instanceof RemoteError && err.reason === 'not-found') {
+      if (knownMissing.size > 4096) knownMissing.clear();
+      knownMissing.set(url, Date.now());
+    }
+    throw err;
+  }
   if (knownSizes.size > 4096) knownSizes.clear();
   knownSizes.set(url, src.size);
   return src;
