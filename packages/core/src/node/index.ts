@@ -17,5 +17,5 @@ export {
   type LocationStat,
 } from './locations.js';
 export { remoteOptions, setRemoteOptions, type RemoteOptions } from './remote-options.js';
-export { S3Source, S3UploadSink, s3Delete, s3List, s3Size } from './s3.js';
+export { closeRemoteClients, S3Source, S3UploadSink, s3Delete, s3List, s3Size } from './s3.js';
 export { commitRemoteSinks, uploadLocalPath } from './upload.js';

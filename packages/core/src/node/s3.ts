@@ -64,6 +64,12 @@ function unsign(client: S3Client): void {
   client.middlewareStack.addRelativeTo(strip as never, { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'tfweightsUnsigned' });
 }
 
+/** Destroy the cached S3 clients (their keep-alive sockets), e.g. before a test server stops. */
+export function closeRemoteClients(): void {
+  for (const c of clients.values()) c.destroy();
+  clients.clear();
+}
+
 /** An SDK failure as a RemoteError naming the location. */
 export function s3Error(err: unknown, loc: string, what: string, offset?: number): RemoteError {
   if (err instanceof RemoteError) return err;
