@@ -94,3 +94,25 @@ ensure_tf_corpus() {
   "$TF_VENV/bin/python" packages/testkit/tf-corpus/generate.py || echo "» warning: generating the TF corpus failed: tests that need it will fail" >&2
   return 0
 }
+
+# Debian's Chromium for apps/web's end-to-end tests (driven by playwright-core; Playwright's own
+# browser download is not reachable here). Without apt or root the tests are SKIPPED, saying so.
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then return 0; fi
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    if sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+      echo "» warning: cannot install chromium (not root): apps/web's browser tests will be SKIPPED" >&2
+      return 0
+    fi
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "» warning: no apt-get: apps/web's browser tests will be SKIPPED (they need /usr/bin/chromium)" >&2
+    return 0
+  fi
+  echo "» installing Debian's chromium (apps/web end-to-end tests)"
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null \
+    || echo "» warning: could not install chromium: apps/web's browser tests will be SKIPPED" >&2
+  return 0
+}

@@ -42,23 +42,29 @@ export function makeProgress(io: Io, enabled: boolean, meter?: NetworkMeter): Pr
   if (!enabled || !io.stderrIsTTY || !io.progressStream) return NONE;
   const bar = new cliProgress.SingleBar({
     stream: io.progressStream,
-    format: '{label} [{bar}] {percentage}% | {done} / {size}{net} | {detail}',
+    format: '{label} [{bar}] {percentage}% | {done} / {size} | {rate}{net} | ETA {eta_formatted} | {detail}',
     hideCursor: true,
     clearOnComplete: true,
     etaBuffer: 50,
   }, cliProgress.Presets.shades_classic);
   let done = 0;
   let total = 0;
+  let started = 0;
+  const rate = () => {
+    const s = (Date.now() - started) / 1000;
+    return s > 0 ? `${formatBytes(done / s)}/s` : '';
+  };
   const net = () => (meter && meter.total > 0 ? ` | network ${formatBytes(meter.total)} at ${formatBytes(meter.rate())}/s` : '');
   return {
     start(t, label) {
       total = Math.max(1, t);
       done = 0;
-      bar.start(total, 0, { label, done: formatBytes(0), size: formatBytes(t), net: net(), detail: '' });
+      started = Date.now();
+      bar.start(total, 0, { label, done: formatBytes(0), size: formatBytes(t), rate: '', net: net(), detail: '' });
     },
     advance(bytes, detail = '') {
       done += bytes;
-      bar.update(Math.min(done, total), { done: formatBytes(done), net: net(), detail: detail.length > 40 ? `…${detail.slice(-39)}` : detail });
+      bar.update(Math.min(done, total), { done: formatBytes(done), rate: rate(), net: net(), detail: detail.length > 40 ? `…${detail.slice(-39)}` : detail });
     },
     stop() {
       bar.stop();

@@ -11,6 +11,7 @@ export type TfwErrorCode =
   | 'UnsupportedDtype'
   | 'LimitExceeded'
   | 'InvalidArgument'
+  | 'Refused'
   | 'IoError';
 
 const TFW_ERROR = Symbol.for('tfweights.error');
@@ -113,6 +114,17 @@ export class LimitExceededError extends TfwError {
 export class InvalidArgumentError extends TfwError {
   constructor(problem: string, details: TfwErrorDetails = {}) {
     super('InvalidArgument', problem, details);
+  }
+}
+
+/**
+ * The input asks for something a reader will not do on a stranger's file: read another file
+ * (HDF5 external storage, external links, virtual datasets, `..` shard paths) or write outside
+ * the output (zip member names with `..`, absolute paths, NUL).
+ */
+export class RefusedError extends TfwError {
+  constructor(problem: string, details: TfwErrorDetails = {}) {
+    super('Refused', problem, details);
   }
 }
 

@@ -13,6 +13,7 @@ export * from './blob-source.js';
 export * from './http-source.js';
 export * from './byte-sink.js';
 export * from './sniff.js';
+export * from './json-limits.js';
 export * from './contracts.js';
 export * from './zip/index.js';
 export * from './remote/remote-error.js';

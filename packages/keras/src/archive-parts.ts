@@ -9,13 +9,13 @@
  * temporary file, a browser mounts the member's byte range (`File.slice`) in WORKERFS.
  */
 import {
-  CorruptDataError, describeContent, LimitExceededError, MAGIC, NotThisFormatError, openZip, sniffInputOf, startsWith,
+  CorruptDataError, describeContent, LimitExceededError, MAGIC, NotThisFormatError, openZip, parseJsonWithLimits, sniffInputOf, startsWith,
   type ByteSource, type ZipArchive, type ZipEntry,
 } from '@tfweights/core';
 import { checkNotTruncated } from './node/superblock.js';
 
 /** config.json / metadata.json larger than this are refused (they are kilobytes in practice). */
-const MAX_JSON_BYTES = 256 * 1024 * 1024;
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
 
 /** The JSON members of a `.keras` archive, parsed (undefined when absent). */
 export interface KerasArchiveJson {
@@ -41,12 +41,7 @@ async function readJsonMember(zip: ZipArchive, name: string, file: string): Prom
   const entry = zip.get(name);
   if (!entry) return undefined;
   if (entry.size > MAX_JSON_BYTES) throw new LimitExceededError(`${name} is ${entry.size} bytes`, { file, entry: name, expected: `at most ${MAX_JSON_BYTES}` });
-  const text = new TextDecoder().decode(await entry.bytes());
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (cause) {
-    throw new CorruptDataError(`${name} is not valid JSON`, { file, entry: name, cause });
-  }
+  return parseJsonWithLimits(await entry.bytes(), { file, entry: name, what: name, maxBytes: MAX_JSON_BYTES });
 }
 
 /** Read config.json and metadata.json of an opened archive. */

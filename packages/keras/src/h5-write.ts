@@ -3,7 +3,8 @@
  * earliest..v1.10), old-style groups, contiguous uncompressed datasets (chunked above 32 MiB),
  * fixed-length string lists. Dataset bytes go through the wasm heap in bounded hyperslabs.
  */
-import { dtypeInfo, InvalidArgumentError, IoError, toFloat32, UnsupportedDtypeError, type Tensor } from '@tfweights/core';
+import { checkTensor, dtypeInfo, InvalidArgumentError, IoError, isTfwError, toFloat32, UnsupportedDtypeError, type Tensor } from '@tfweights/core';
+import { condenseH5Error } from './h5-file.js';
 import { H5T, type H5Api, type H5File } from './h5-api.js';
 import { hyperslabs } from './hyperslab.js';
 import { patchToOpaque16, type EmscriptenFs } from './opaque16.js';
@@ -48,6 +49,37 @@ export interface DatasetOptions {
   bfloat16?: Bfloat16Storage;
 }
 
+/**
+ * An HDF5 object path we can write: segments non-empty, not `.` or `..` (libhdf5 reads them
+ * as the group itself / nothing), without NUL (libhdf5 would cut the name there and the
+ * tensor would silently land elsewhere).
+ */
+export function checkH5Path(path: string, file: string, entry?: string): void {
+  const segments = path.replace(/^\//, '').split('/');
+  const bad = segments.find((s) => s === '' || s === '.' || s === '..' || s.includes('\0'));
+  if (bad !== undefined) {
+    throw new InvalidArgumentError(`cannot be an HDF5 path: ${bad === '' ? 'empty segment' : bad.includes('\0') ? 'NUL in a name' : `'${bad}' segment`}`, {
+      file, entry: (entry ?? path).slice(0, 200), found: JSON.stringify(path).slice(0, 200),
+    });
+  }
+}
+
+/** libhdf5's sec2 driver quotes strerror() (errno itself is Emscripten's numbering, not the host's). */
+const STRERROR: [RegExp, string][] = [
+  [/no space left/i, 'ENOSPC: no space left on device'], [/permission denied/i, 'EACCES: permission denied'],
+  [/read-only file system/i, 'EROFS: read-only file system'], [/quota/i, 'EDQUOT: disk quota exceeded'],
+  [/file too large/i, 'EFBIG: file too large'], [/input\/output error|I\/O error/i, 'EIO: input/output error'],
+];
+
+/** A libhdf5 write failure as a typed one-line error (typed errors pass through). */
+export function h5WriteError(cause: unknown, file: string, entry: string, what: string): Error {
+  if (isTfwError(cause)) return cause;
+  const msg = String((cause as Error | undefined)?.message ?? cause);
+  const said = /error message = '([^']*)'/.exec(msg)?.[1] ?? '';
+  const known = STRERROR.find(([re]) => re.test(said))?.[1];
+  return new IoError(`${what}: ${known ?? condenseH5Error(cause)}`, { file, entry, cause });
+}
+
 export class H5Writer {
   /** Names of the fixed-length string attributes written so far. */
   readonly fixedStringAttrs: string[] = [];
@@ -61,13 +93,31 @@ export class H5Writer {
     try {
       return new H5Writer(api, new api.h5.File(path, 'w', { libver: ['earliest', 'v110'] }), name, path);
     } catch (cause) {
-      throw new IoError(`cannot create HDF5 file: ${(cause as Error).message ?? String(cause)}`, { file: name, cause });
+      throw h5WriteError(cause, name, '/', 'cannot create HDF5 file');
+    }
+  }
+
+  /**
+   * Give up on the file (an error is being reported): close it if libhdf5 still can, else cut
+   * it to zero bytes, so a file libhdf5 keeps open after a failed flush (full disk) does not
+   * hold on to the disk space once the caller removes it.
+   */
+  abandon(): void {
+    try {
+      this.file.close();
+    } catch {
+      try {
+        (this.api.module.FS as unknown as { truncate(p: string, n: number): void }).truncate(this.path, 0);
+      } catch {
+        // Nothing more to do: the caller removes the file.
+      }
     }
   }
 
   /** Close the file, then turn the bfloat16 datasets' stand-in integer type into opaque. */
   close(): void {
-    this.file.close();
+    // The last metadata and raw data reach the disk here: a full disk fails this call.
+    this.io('/', 'cannot finish the HDF5 file', () => this.file.close());
     if (this.opaque16.length === 0) return;
     const fs = (this.api.module as unknown as { FS?: EmscriptenFs }).FS;
     if (!fs) throw new IoError('this h5wasm build exports no FS: cannot finish bfloat16 datasets', { file: this.name });
@@ -153,6 +203,26 @@ export class H5Writer {
    * tags it; complex and string tensors are refused.
    */
   dataset(path: string, tensor: Tensor, opts: DatasetOptions = {}): void {
+    this.io(path, 'cannot write the dataset', () => this.writeDataset(path, tensor, opts));
+  }
+
+  /**
+   * Run a libhdf5 write, turning its failure into a one-line typed error: ENOSPC / EACCES /
+   * EROFS named as such (libhdf5's sec2 driver reports the errno in its error stack).
+   */
+  private io<T>(entry: string, what: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (cause) {
+      throw h5WriteError(cause, this.name, entry, what);
+    }
+  }
+
+  private writeDataset(path: string, tensor: Tensor, opts: DatasetOptions): void {
+    // The tensor is not trusted: a shape that disagrees with its bytes would copy past them
+    // out of the wasm heap, or size a sparse file of terabytes.
+    checkTensor(tensor, this.name);
+    checkH5Path(path, this.name, tensor.key);
     const m = this.api.module;
     let stored = STORED[tensor.dtype];
     let tag: string | undefined;

@@ -21,6 +21,9 @@ export interface ConvertResult {
   readonly to: string;
   readonly written: readonly PlannedTensor[];
   readonly skipped: readonly TensorInfo[];
+  /** Why each left-out tensor (by key) was left out, when the output format refused it. */
+  readonly reasons: ReadonlyMap<string, string>;
+  /** Bytes of tensor data read from the input (0 for a dry run). */
   readonly bytes: number;
   readonly match?: TemplateMatch;
 }
@@ -33,7 +36,7 @@ function samePathish(a: string): string {
 /** Convert the file at `input` into `output` (format from `opts.to` or OUT's extension). */
 export async function convert(registry: AdapterRegistry, input: string, output: string, opts: ConvertOptions = {}): Promise<ConvertResult> {
   refuseOverwritingInput(samePathish(output), [samePathish(input)]);
-  const reader = await registry.open(input);
+  const reader = await registry.open(input, opts.config !== undefined ? { config: opts.config } : {});
   try {
     return { ...(await convertReader(registry, reader, output, opts)), input };
   } finally {
@@ -52,6 +55,7 @@ export async function convertReader(registry: AdapterRegistry, reader: TensorRea
   try {
     if (opts.template) template = await openTemplate(registry, opts.template);
     const plan = planConversion(reader, adapter, opts, template);
+    if (opts.dryRun) return { input: reader.source, output, from: reader.format, to: adapter.id, bytes: 0, ...plan };
     const writer = await registry.create(output, adapter, {
       overwrite: Boolean(opts.force),
       source: reader,

@@ -14,7 +14,7 @@
 export * from './common.js';
 export { open } from './open.js';
 export { save, type SaveOptions } from './save.js';
-export { defaultRegistry, AdapterRegistry, type CreateOptions, type FormatAdapter, type PipelineWriter, type Probe } from './formats/index.js';
+export { defaultRegistry, AdapterRegistry, type CreateOptions, type FormatAdapter, type OpenOptions, type PipelineWriter, type Probe } from './formats/index.js';
 export { probePath } from './formats/probe.js';
 export { convert, convertReader, type ConvertResult } from './convert.js';
 export { parseRenameArgs, parseRuleText, rulesFromJson, applyRenames, type RenameRule } from './mapping/rename.js';

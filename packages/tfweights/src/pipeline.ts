@@ -4,14 +4,16 @@
  * into a writer. `convert()` (Node) and the web app both run it; only opening and creating
  * files differ.
  */
-import { byteLengthOf, InvalidArgumentError, type DTypeName, type Tensor, type TensorInfo, type TensorReader } from '@tfweights/core';
-import type { FormatAdapter, PipelineWriter } from './formats/adapter.js';
+import { byteLengthOf, InvalidArgumentError, UnsupportedDtypeError, type DTypeName, type Tensor, type TensorInfo, type TensorReader } from '@tfweights/core';
+import type { FormatAdapter, OpenOptions, PipelineWriter } from './formats/adapter.js';
+import { dtypeRefusal, implicitCast } from './formats/dtype-support.js';
 import { dataOrderOf, modelOrder } from './lookup.js';
 import { castDtype, castTensor, type CastMap } from './mapping/cast.js';
 import { makeFilter } from './mapping/glob.js';
 import { byteCountOf, readableName } from './mapping/normalise.js';
-import { applyRenames, type RenameRule } from './mapping/rename.js';
+import { applyRenames, type RenameRule } from './mapping/rename-rule.js';
 import { matchTemplate, templateReport, type TemplateMatch } from './mapping/template.js';
+import { refusedEntries } from './refused.js';
 
 export interface ConvertOptions {
   /** Output format id; default: from OUT's extension. */
@@ -29,6 +31,10 @@ export interface ConvertOptions {
   force?: boolean;
   /** Format-specific writer choices. */
   extra?: Record<string, string | boolean>;
+  /** The Keras model config for a Keras 3 `.weights.h5` input (see {@link OpenOptions.config}). */
+  config?: string | object;
+  /** Plan only: decide what would be written, renamed and left out, and write nothing. */
+  dryRun?: boolean;
   /** Lines for the user (match report, summary). */
   log?: (line: string) => void;
   /** Progress: total bytes once, then bytes per tensor. */
@@ -46,6 +52,11 @@ export interface PlannedTensor {
   readonly layer?: string;
 }
 
+/** The first three names, and how many more, for a summary line. */
+function someNames(names: readonly string[]): string {
+  return names.slice(0, 3).join(', ') + (names.length > 3 ? `, … (${names.length - 3} more)` : '');
+}
+
 /** Tensors that describe a container, not weights: dropped when the format changes. */
 function isContainerOnly(t: TensorInfo): boolean {
   return t.role === 'metadata' || t.key === '_CHECKPOINTABLE_OBJECT_GRAPH';
@@ -54,7 +65,7 @@ function isContainerOnly(t: TensorInfo): boolean {
 /** Decide what is written and how it is named; throws on name clashes or --strict misses. */
 export function planConversion(
   reader: TensorReader, adapter: FormatAdapter, opts: ConvertOptions, template?: TensorReader,
-): { written: PlannedTensor[]; skipped: TensorInfo[]; match?: TemplateMatch } {
+): { written: PlannedTensor[]; skipped: TensorInfo[]; reasons: Map<string, string>; match?: TemplateMatch } {
   const renames = opts.renames ?? [];
   const casts = opts.casts ?? new Map();
   // Same format, names untouched: keep the format's own keys and its container tensors.
@@ -63,23 +74,52 @@ export function planConversion(
   const all = modelOrder(reader);
   const kept: TensorInfo[] = [];
   const skipped: TensorInfo[] = [];
+  // The dtype a tensor is written as: --cast first, else a cast the format needs (bfloat16 → npz).
+  const widened = new Map<string, string[]>();
+  const outDtype = (t: TensorInfo): DTypeName => {
+    const asked = castDtype(t.dtype, casts);
+    if (asked !== t.dtype) return asked;
+    const implicit = implicitCast(adapter.id, t.dtype, opts.extra);
+    if (!implicit) return t.dtype;
+    const label = `${t.dtype} tensor(s) exactly to ${implicit.to}: ${implicit.why}`;
+    widened.set(label, [...(widened.get(label) ?? []), readableName(t)]);
+    return implicit.to;
+  };
   const refusedBy = (t: TensorInfo): string | undefined => {
+    // A dtype the output has no place for is left out with the reason, not a stop at that tensor.
+    const noDtype = dtypeRefusal(adapter.id, castDtype(t.dtype, casts));
+    if (noDtype) return noDtype;
     const verdict = adapter.accepts?.(t, { source: reader, ...(template ? { template } : {}) });
     return verdict === undefined || verdict === true ? undefined : verdict;
   };
   const reasons = new Map<string, string[]>();
+  const byKey = new Map<string, string>();
   for (const t of all) {
-    const refused = keep(t) && (passthrough || !isContainerOnly(t)) ? refusedBy(t) : 'filtered';
+    const refused = !keep(t) ? 'filtered' : !passthrough && isContainerOnly(t) ? 'container' : refusedBy(t);
     if (refused === undefined) kept.push(t);
     else {
       skipped.push(t);
-      if (refused !== 'filtered') reasons.set(refused, [...(reasons.get(refused) ?? []), readableName(t)]);
+      if (refused === 'filtered') byKey.set(t.key, 'filtered out by --include / --exclude / --drop-optimizer');
+      else if (refused === 'container') byKey.set(t.key, `describes the ${reader.format} container, not weights`);
+      else {
+        reasons.set(refused, [...(reasons.get(refused) ?? []), readableName(t)]);
+        byKey.set(t.key, refused);
+      }
     }
   }
-  for (const [why, names] of reasons) {
-    const some = names.slice(0, 3).join(', ') + (names.length > 3 ? `, … (${names.length - 3} more)` : '');
-    opts.log?.(`left out ${names.length} tensor(s): ${why}: ${some}`);
+  for (const [why, names] of reasons) opts.log?.(`left out ${names.length} tensor(s): ${why}: ${someNames(names)}`);
+  // Entries the reader cannot read at all (e.g. pickled object arrays) are left out with the
+  // reason; when nothing else is there, there is nothing to convert.
+  const unreadable = new Map<string, string[]>();
+  for (const r of refusedEntries(reader)) {
+    unreadable.set(r.why, [...(unreadable.get(r.why) ?? []), r.key]);
+    byKey.set(r.key, r.why);
   }
+  if (all.length === 0 && unreadable.size > 0) {
+    const list = [...unreadable].map(([why, keys]) => `${keys.join(', ')}: ${why}`).join('; ');
+    throw new UnsupportedDtypeError(`nothing to convert: every entry is refused (${list})`, { file: reader.source });
+  }
+  for (const [why, keys] of unreadable) opts.log?.(`left out ${keys.length} unreadable entr${keys.length === 1 ? 'y' : 'ies'}: ${why}: ${someNames(keys)}`);
   const nameOf = (t: TensorInfo) => applyRenames(readableName(t), renames);
   let written: PlannedTensor[];
   let match: TemplateMatch | undefined;
@@ -99,19 +139,22 @@ export function planConversion(
     written = [...match.pairs]
       .sort((x, y) => targetOrder.get(x.target)! - targetOrder.get(y.target)!)
       .map((p) => ({
-        source: p.source, key: p.target.key, name: readableName(p.target), dtype: castDtype(p.source.dtype, casts),
+        source: p.source, key: p.target.key, name: readableName(p.target), dtype: outDtype(p.source),
         ...(p.target.layer ? { layer: p.target.layer } : {}),
       }));
     skipped.push(...match.unmatchedSource);
+    for (const t of match.unmatchedSource) byKey.set(t.key, 'no tensor of the template matches it');
   } else {
     written = kept.map((t) => {
       const name = nameOf(t);
       return {
-        source: t, key: passthrough ? t.key : name, name: passthrough ? t.name : name, dtype: castDtype(t.dtype, casts),
+        source: t, key: passthrough ? t.key : name, name: passthrough ? t.name : name, dtype: outDtype(t),
         ...(t.layer && renames.length === 0 ? { layer: t.layer } : {}),
       };
     });
   }
+  for (const [what, names] of widened) opts.log?.(`widened ${names.length} ${what}: ${someNames(names)}`);
+  if (written.length === 0 && all.length > 0) throw nothingToWrite(reader, all, opts);
   const seen = new Map<string, TensorInfo>();
   for (const w of written) {
     const prev = seen.get(w.key);
@@ -120,7 +163,17 @@ export function planConversion(
     }
     seen.set(w.key, w.source);
   }
-  return { written, skipped, ...(match ? { match } : {}) };
+  return { written, skipped, reasons: byKey, ...(match ? { match } : {}) };
+}
+
+/** Why a conversion would write an empty file: the --include that matched nothing, or everything left out. */
+function nothingToWrite(reader: TensorReader, all: readonly TensorInfo[], opts: ConvertOptions): InvalidArgumentError {
+  const examples = all.slice(0, 3).map((t) => `'${readableName(t)}'`).join(', ');
+  const include = opts.include ?? [];
+  if (include.length > 0 && !all.some(makeFilter({ include }))) {
+    return new InvalidArgumentError(`--include ${include.map((g) => `'${g}'`).join(' ')} matched none of the ${all.length} tensors (names look like ${examples})`, { file: reader.source });
+  }
+  return new InvalidArgumentError(`nothing to write: all ${all.length} tensors were left out (by --include/--exclude/--drop-optimizer or because the output format cannot hold them)`, { file: reader.source });
 }
 
 /** Keys in data-file order, for readers that can tell it without reading (checkpoints: `dataOrder()`). */

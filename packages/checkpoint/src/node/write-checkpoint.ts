@@ -9,6 +9,9 @@ import { OBJECT_GRAPH_KEY } from '../key-names.js';
 import { dataFileName, indexFileName } from '../naming-files.js';
 import { BundleWriter, type BundleWriterOptions } from '../writer.js';
 import { makeStringTensor } from '@tfweights/core';
+import type { PartitionLayout } from '../bundle-layout.js';
+import { extractSlice, isFullSlice } from '../slice-extract.js';
+import { sliceSpec } from '../slice-key.js';
 
 export interface WriteCheckpointOptions extends AtomicOptions, BundleWriterOptions {
   /** Number of data files (default 1). */
@@ -21,7 +24,14 @@ export interface WriteCheckpointOptions extends AtomicOptions, BundleWriterOptio
   dataOrder?: 'input' | 'key' | readonly string[];
   /** TF2 object graph, stored last as `_CHECKPOINTABLE_OBJECT_GRAPH` (shard 0), as TF does. */
   objectGraph?: TrackableObjectGraph;
+  /**
+   * Tensors to store partitioned, by key: each arriving full tensor is cut into these slices
+   * (TF1 partitioned variables, BundleWriter::AddSlice). With a `dataOrder` list, a slice takes
+   * its turn under its key `<full key>@<slice spec>` (what `CheckpointReader.dataOrder()` lists).
+   */
+  partitions?: ReadonlyMap<string, PartitionLayout>;
 }
+
 
 /** Result of a write: the files produced. */
 export interface WrittenCheckpoint {
@@ -53,29 +63,74 @@ export async function writeCheckpoint(
   const files = [indexFileName(prefix), ...Array.from({ length: numShards }, (_, i) => dataFileName(prefix, i, numShards))];
   let count = 0;
   try {
-    const index = deferFinish(await set.sink(files[0]!));
+    // The .index is renamed last (and an old one removed first): never a new index over old data.
+    const index = deferFinish(await set.sink(files[0]!, { last: true }));
     const shards: ByteSink[] = [];
     for (const f of files.slice(1)) shards.push(deferFinish(await set.sink(f)));
     const writer = new BundleWriter(index, shards, opts);
     const order = opts.dataOrder ?? 'input';
+    const partitions = opts.partitions ?? new Map<string, PartitionLayout>();
+    // Slice keys of partitioned tensors: `<full>@<spec>` → full key and slice number.
+    const sliceKeys = new Map<string, { full: string; i: number }>();
+    for (const [full, p] of partitions) p.slices.forEach((ext, i) => sliceKeys.set(`${full}@${sliceSpec(ext)}`, { full, i }));
+    const declared = new Set<string>();
+    /** Slice numbers written so far, per partitioned tensor. */
+    const slicesDone = new Map<string, Set<number>>();
+    const writeSliceOf = async (t: Tensor, i: number): Promise<void> => {
+      const p = partitions.get(t.key)!;
+      if (!declared.has(t.key)) {
+        // The full entry lists the slices in the layout's order, whatever order they are stored in.
+        const partial = p.slices.filter((ext) => !isFullSlice(t.shape, ext));
+        if (partial.length > 0) writer.declareSlices(t.key, t.dtype, t.shape, partial);
+        declared.add(t.key);
+      }
+      const done = slicesDone.get(t.key) ?? new Set<number>();
+      slicesDone.set(t.key, done);
+      if (done.has(i)) return;
+      done.add(i);
+      const shard = p.shards?.[i];
+      await writer.writeSlice(t.key, t.shape, p.slices[i]!, extractSlice(t, p.slices[i]!), shard === undefined ? {} : { shard });
+    };
+    /** Write a whole tensor, or every slice of a partitioned one not written yet. */
+    const emit = async (t: Tensor): Promise<void> => {
+      const p = partitions.get(t.key);
+      if (p) for (let i = 0; i < p.slices.length; i++) await writeSliceOf(t, i);
+      else await writer.write(t);
+      count++;
+    };
     const held = new Map<string, Tensor>();
     const wanted = Array.isArray(order) ? (order as readonly string[]) : undefined;
     let next = 0;
-    const emit = async (t: Tensor): Promise<void> => {
-      await writer.write(t);
-      count++;
+    /** Write, from the front of the `dataOrder` list, every entry whose tensor has arrived. */
+    const drain = async (): Promise<void> => {
+      while (next < wanted!.length) {
+        const k = wanted![next]!;
+        const s = sliceKeys.get(k);
+        const full = s ? s.full : k;
+        const t = held.get(full);
+        if (!t) {
+          // A slice of a tensor already written whole (listed under its full key too): nothing left to do.
+          if (s && slicesDone.get(full)?.size === partitions.get(full)!.slices.length) {
+            next++;
+            continue;
+          }
+          return;
+        }
+        next++;
+        if (s) await writeSliceOf(t, s.i);
+        if (!s || slicesDone.get(full)!.size === partitions.get(full)!.slices.length) {
+          if (!s) await emit(t);
+          else count++;
+          held.delete(full);
+        }
+      }
     };
     for await (const t of tensors) {
       if (opts.objectGraph && t.key === OBJECT_GRAPH_KEY) continue;
       if (order === 'input') await emit(t);
-      else if (order === 'key') held.set(t.key, t);
       else {
         held.set(t.key, t);
-        while (next < wanted!.length && held.has(wanted![next]!)) {
-          const k = wanted![next++]!;
-          await emit(held.get(k)!);
-          held.delete(k);
-        }
+        if (wanted) await drain();
       }
     }
     if (order === 'key') {
@@ -83,6 +138,7 @@ export async function writeCheckpoint(
       const sorted = [...held.values()].sort((a, b) => Buffer.compare(enc.encode(a.key), enc.encode(b.key)));
       for (const t of sorted) await emit(t);
     } else {
+      // Tensors the list did not name, in input order; a partly written partitioned tensor gets its remaining slices.
       for (const t of held.values()) await emit(t);
     }
     if (opts.objectGraph) {

@@ -8,9 +8,10 @@ installNativeCrc32c();
 
 export { FileSource, openFile } from './file-source.js';
 export {
-  AtomicFileSet, AtomicFileSink, checkWritableTarget, createFileSink, refuseOverwritingInput, tempPathFor, writeAtomically,
+  AtomicFileSet, AtomicFileSink, checkWritableTarget, createFileSink, refuseOverwritingInput, staleTempsFor, tempPathFor, writeAtomically,
   type AtomicOptions,
 } from './atomic.js';
+export { critically, liveTemps, makeTrackedTempDir, removeLiveTemps, trackTemp, untrackTemp } from './temp-registry.js';
 export { installNativeCrc32c } from './native-crc32c.js';
 export {
   appendToLocation, basenameLocation, dirnameLocation, isFileLocation, joinLocation, listLocation, openLocation, readLocation, requireWritable, statLocation,

@@ -2,7 +2,9 @@
  * Open any Keras weights file from a path: legacy `.h5`, Keras 3 `.weights.h5` or a `.keras`
  * zip. What the file is comes from its bytes; a misnamed file gets an error saying what it is.
  */
-import { describeContent, InvalidArgumentError, IoError, isRemoteLocation, MAGIC, NotThisFormatError, sniffInputOf, startsWith } from '@tfweights/core';
+import {
+  describeContent, InvalidArgumentError, IoError, isRemoteLocation, isTfwError, MAGIC, NotThisFormatError, parseJsonWithLimits, sniffInputOf, startsWith,
+} from '@tfweights/core';
 import { openLocation, readLocation } from '@tfweights/core/node';
 import { KerasReader } from '../keras-reader.js';
 import { nodeH5Api } from './h5wasm-node.js';
@@ -52,11 +54,14 @@ export async function loadModelConfig(config: string | object | undefined): Prom
       throw new IoError(`cannot read the model config: ${(cause as Error).message}`, { file: config, cause });
     }
   }
+  let parsed: unknown;
   try {
-    return unwrap(JSON.parse(text) as object);
+    parsed = parseJsonWithLimits(text, { what: 'the model config', ...(isText ? {} : { file: config }) });
   } catch (cause) {
+    if (isTfwError(cause) && cause.code === 'LimitExceeded') throw cause;
     throw new InvalidArgumentError('the model config is not valid JSON', { ...(isText ? {} : { file: config }), cause });
   }
+  return unwrap(parsed as object);
 }
 
 function unwrap(v: object | undefined): unknown {

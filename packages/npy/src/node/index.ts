@@ -81,7 +81,7 @@ export async function writeNpz(path: string, tensors: Iterable<Tensor> | AsyncIt
 export function createNpyFolderWriter(dir: string, opts: NpyFileWriteOptions = {}): NpyFolderWriter {
   const set = new AtomicFileSet(opts);
   return new NpyFolderWriter({
-    sink: (file) => set.sink(joinLocation(dir, file)),
+    sink: (file) => set.sink(joinLocation(dir, file), { last: file === 'index.json' }),
     commit: () => set.commit(),
     abort: () => set.abort(),
   }, opts);

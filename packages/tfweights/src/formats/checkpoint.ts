@@ -5,11 +5,13 @@
  * Styles: `tf1` keys are the readable (TF variable) names, no object graph; `tf2` builds an
  * object graph Keras-2 `load_weights` walks: the model is the root and each layer with
  * weights is `layer_with_weights-<i>` (tf_keras/engine/functional.py; FORMATS.md §3.3).
- * Converting a checkpoint to a checkpoint with keys kept copies shards, data order and the
- * object graph tensor as they are, so an unchanged conversion is byte-identical.
+ * Converting a checkpoint to a checkpoint with keys kept copies shards, data order, slices of
+ * partitioned variables, the header version and the object graph tensor as they are, so an
+ * unchanged conversion is byte-identical (TF1 and TF2 alike).
  */
 import type { TensorInfo, TensorReader } from '@tfweights/core';
-import { buildObjectGraph, checkpointFormat, OBJECT_GRAPH_KEY, type CheckpointReader, type GraphVariable } from '@tfweights/checkpoint';
+import { bundleLayoutOf, buildObjectGraph, checkpointFormat, OBJECT_GRAPH_KEY, type CheckpointReader, type GraphVariable } from '@tfweights/checkpoint';
+import type { WriteCheckpointOptions } from '@tfweights/checkpoint/node';
 import type { CreateOptions, FormatAdapter, PipelineWriter, Probe } from './adapter.js';
 import { pushToPull } from './push-pull.js';
 
@@ -74,17 +76,31 @@ export function kerasObjectPaths(plan: readonly TensorInfo[]): GraphVariable[] {
   });
 }
 
+/**
+ * Writer options that put each planned tensor where the source bundle has it: its shard, its
+ * place in the data order, its slices (only while its shape is unchanged) and the header version.
+ */
+function sourceLayout(src: CheckpointReader, plan: readonly TensorInfo[]): Partial<WriteCheckpointOptions> {
+  const layout = bundleLayoutOf(src);
+  const planned = new Map(plan.map((t) => [t.key, t]));
+  const full = new Map(src.list().map((t) => [t.key, t]));
+  const partitions = new Map([...layout.partitions].filter(([k]) => planned.get(k)?.shape.join() === full.get(k)?.shape.join()));
+  const sliceOwner = new Map(src.entries().filter((e) => e.sliceOf).map((e) => [e.key, e.sliceOf!.key]));
+  const dataOrder = layout.dataOrder.filter((k) => (sliceOwner.has(k) ? partitions.has(sliceOwner.get(k)!) : planned.has(k)));
+  return {
+    numShards: layout.numShards, version: layout.version, dataOrder, partitions,
+    shardOf: (t, sizes) => layout.shardOfKey.get(t.key) ?? sizes.indexOf(Math.min(...sizes)),
+  };
+}
+
 async function create(out: string, opts: CreateOptions): Promise<PipelineWriter> {
   const prefix = prefixOf(out);
   const style = styleOf(opts);
   const src = opts.source;
   if (style === 'keep' && isCheckpointReader(src)) {
-    // Same keys as the input: same shards, same data order, object graph copied verbatim.
-    const shardOfKey = new Map(src.entries().map((e) => [e.key, e.shardId]));
-    const numShards = src.header.numShards;
+    // Same keys as the input: same shards, data order and slices, object graph copied verbatim.
     return pushToPull(async (tensors) => (await node()).writeCheckpoint(prefix, tensors, {
-      overwrite: opts.overwrite, numShards,
-      shardOf: (t, sizes) => shardOfKey.get(t.key) ?? sizes.indexOf(Math.min(...sizes)),
+      overwrite: opts.overwrite, ...sourceLayout(src, opts.plan),
     }), prefix);
   }
   if (style === 'tf2') {
@@ -105,7 +121,9 @@ async function create(out: string, opts: CreateOptions): Promise<PipelineWriter>
     async function* withoutGraph() {
       for await (const t of input) if (t.key !== OBJECT_GRAPH_KEY) yield t;
     }
-    return (await node()).writeCheckpoint(prefix, withoutGraph(), { overwrite: opts.overwrite });
+    // A TF1 checkpoint's tensors keep their shards, data order and slices (Saver(sharded=True), partitioned variables).
+    const layout = isCheckpointReader(src) && !src.objectGraph() ? sourceLayout(src, opts.plan) : {};
+    return (await node()).writeCheckpoint(prefix, withoutGraph(), { overwrite: opts.overwrite, ...layout });
   }, prefix);
 }
 
@@ -113,6 +131,7 @@ export const checkpointAdapter: FormatAdapter = {
   id: 'checkpoint',
   title: 'TensorFlow checkpoint',
   extensions: ['.ckpt', '.index'],
+  namedByPrefix: true,
   detect,
   open: async (path) => (await node()).openCheckpoint(path),
   create,

@@ -123,6 +123,12 @@ export function inKerasOrder<T extends TensorInfo>(tensors: readonly T[]): T[] {
     .map((x) => x.t);
 }
 
+/** A legacy .h5 written by Keras 1/2 (Keras 3 writes `keras_version` 3.x there too). */
+function isKeras2(r: TensorReader | undefined): boolean {
+  const v = r?.metadata?.keras_version;
+  return r?.format === 'keras-h5' && !(typeof v === 'string' && /^3\./.test(v));
+}
+
 function isKeras(r: TensorReader | undefined): boolean {
   return r?.format === 'keras-h5' || r?.format === 'keras3';
 }
@@ -137,6 +143,12 @@ function kerasAccepts(kind: 'keras-h5' | 'keras3') {
     if (t.role === 'bookkeeping') return 'a Keras file has no place for TensorFlow bookkeeping (save_counter, global_step)';
     if (t.role !== 'optimizer') return true;
     if (!isKeras(opts.source)) return `optimizer state of a ${opts.source?.format ?? 'non-Keras'} file cannot be mapped onto a Keras optimizer (pass --drop-optimizer to leave it out quietly)`;
+    if (kind === 'keras3' && isKeras2(opts.source)) {
+      // Keras 2 keeps one slot list per optimizer (iterations, then m and v per weight, in its own
+      // order); Keras 3 rebuilds its variables per weight and warns "Skipping variable loading for
+      // optimizer … N variables whereas the saved optimizer has M" on a Keras 2 list.
+      return 'Keras 2 optimizer slots do not map onto a Keras 3 optimizer (Keras 3 would skip loading them with a warning); it builds fresh ones';
+    }
     if (kind === 'keras-h5' && legacyConfig({ ...opts, overwrite: false, plan: [] }).modelConfig === undefined) {
       return 'a weights-only legacy .h5 has no optimizer group (give a model.save file as --template to keep it)';
     }
@@ -149,7 +161,7 @@ export const kerasH5Adapter: FormatAdapter = {
   title: 'Keras legacy HDF5 (.h5)',
   extensions: ['.h5', '.hdf5'],
   detect: (p) => p.kind === 'file' && p.sniff !== undefined && kerasH5Format.sniff(p.sniff),
-  open: async (path) => (await node()).openKeras(path),
+  open: async (path, opts) => (await node()).openKeras(path, opts?.config !== undefined ? { config: opts.config } : {}),
   create: async (path, opts): Promise<PipelineWriter> => {
     const { createKerasH5Writer } = await node();
     return kerasWriter(async (layout) => createKerasH5Writer(path, {
@@ -168,7 +180,7 @@ export const keras3Adapter: FormatAdapter = {
   title: 'Keras 3 (.weights.h5, .keras)',
   extensions: ['.weights.h5', '.keras'],
   detect: (p) => p.kind === 'file' && p.sniff !== undefined && keras3Format.sniff(p.sniff),
-  open: async (path) => (await node()).openKeras(path),
+  open: async (path, opts) => (await node()).openKeras(path, opts?.config !== undefined ? { config: opts.config } : {}),
   create: async (path, opts): Promise<PipelineWriter> => {
     const common = { overwrite: opts.overwrite, classes: layerClasses(opts.template, opts.source), ...(opts.source ? { inputs: [opts.source.source] } : {}) };
     const k = await node();

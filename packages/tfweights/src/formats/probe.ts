@@ -3,7 +3,7 @@
  * file's bytes are, or what a directory holds. HTTP cannot list folders, so a folder URL is
  * recognised by the files that mark a layout (saved_model.pb, checkpoint, model.json, index.json).
  */
-import { isRemoteLocation, sniffInputOf } from '@tfweights/core';
+import { isRemoteLocation, nearestNames, sniffInputOf } from '@tfweights/core';
 import { appendToLocation, basenameLocation, dirnameLocation, isFileLocation, listLocation, openLocation, statLocation } from '@tfweights/core/node';
 import type { Probe } from './adapter.js';
 
@@ -12,7 +12,7 @@ const FOLDER_MARKERS = ['saved_model.pb', 'checkpoint', 'model.json', 'index.jso
 
 export async function probePath(path: string): Promise<Probe> {
   const st = await statLocation(path, { children: FOLDER_MARKERS });
-  if (st.kind === 'missing') return { path, kind: 'missing', siblings: await siblingsOf(path) };
+  if (st.kind === 'missing') return { path, kind: 'missing', ...(await siblingsOf(path)) };
   if (st.kind === 'directory') return { path, kind: 'directory', entries: st.entries ?? [] };
   const source = await openLocation(path);
   try {
@@ -22,11 +22,12 @@ export async function probePath(path: string): Promise<Probe> {
   }
 }
 
-/** A checkpoint prefix (`ckpt`) does not exist by itself; its siblings tell. */
-async function siblingsOf(path: string): Promise<string[]> {
+/** A checkpoint prefix (`ckpt`) does not exist by itself; its siblings tell (and near names help a typo). */
+async function siblingsOf(path: string): Promise<{ siblings: string[]; nearby: string[] }> {
   const stem = basenameLocation(path);
   const listed = await listLocation(dirnameLocation(path)).catch(() => [] as string[]);
-  if (listed !== undefined) return listed.filter((s) => s.startsWith(stem));
+  if (listed !== undefined) return { siblings: listed.filter((s) => s.startsWith(stem)), nearby: nearestNames(stem, listed) };
   // HTTP cannot list: ask for the one sibling that makes a prefix a checkpoint.
-  return isRemoteLocation(path) && (await isFileLocation(appendToLocation(path, '.index'))) ? [`${stem}.index`] : [];
+  const index = isRemoteLocation(path) && (await isFileLocation(appendToLocation(path, '.index')));
+  return { siblings: index ? [`${stem}.index`] : [], nearby: [] };
 }
