@@ -4,11 +4,10 @@
  * is streamed to a temporary file first, in bounded pieces, never whole in memory. A notice
  * says so (with the size) through the remote options' log, and errors keep naming the URL.
  */
-import { mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IoError, type ByteSource } from '@tfweights/core';
-import { remoteOptions } from '@tfweights/core/node';
+import { makeTrackedTempDir, remoteOptions } from '@tfweights/core/node';
 
 const COPY_CHUNK = 8 * 1024 * 1024;
 /** Pieces in flight while copying (the source bounds its own requests too). */
@@ -47,8 +46,8 @@ export async function copyToFile(source: ByteSource, path: string, what: string)
 /** A temporary local copy of a remote HDF5 source; `remove()` deletes it. */
 export async function localCopy(source: ByteSource, what = 'HDF5 file'): Promise<{ path: string; remove: () => Promise<void> }> {
   remoteOptions().log?.(`${source.name}: libhdf5 reads local files only; downloading ${size(source.size)} to a temporary copy (removed on close)`);
-  const dir = await mkdtemp(join(tmpdir(), 'tfw-keras-remote-'));
-  const remove = () => rm(dir, { recursive: true, force: true });
+  // Tracked: removed on close, and on SIGINT/SIGTERM or exit if the reader is never closed.
+  const { path: dir, remove } = await makeTrackedTempDir('tfw-keras-remote-');
   const path = join(dir, 'weights.h5');
   try {
     await copyToFile(source, path, what);
