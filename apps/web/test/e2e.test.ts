@@ -176,6 +176,28 @@ describe.skipIf(missing)('the web app in Chromium', () => {
     await page.close();
   });
 
+  it('opens a dropped file, and the drop zone opens the file picker from the keyboard', async () => {
+    const page = await openPage();
+    await page.evaluate(async (url) => {
+      const bytes = await (await fetch(url)).arrayBuffer();
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], '10-float16.npy'));
+      document.getElementById('drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, `${server.url}/fx/npy/npyjs/10-float16.npy`);
+    expect(await opened(page)).toBe('');
+    expect(await page.textContent('[data-field="source"]')).toBe('10-float16.npy');
+    expect([...(await listed(page)).entries()]).toEqual([['10-float16', '[10]']]);
+    // Enter on the focused drop zone asks the file input for its picker (the dialog itself is the browser's).
+    await page.evaluate(() => document.getElementById('pick-files')!.addEventListener('click', (e) => {
+      e.preventDefault();
+      document.body.dataset.picker = 'asked';
+    }));
+    await page.focus('#drop');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.body.dataset.picker)).toBe('asked');
+    await page.close();
+  });
+
   it('works offline once loaded: the page and the h5wasm chunk come from the service worker cache', async () => {
     const page = await openPage();
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready.then(() => false), null, { timeout: 20_000 }).catch(() => undefined);

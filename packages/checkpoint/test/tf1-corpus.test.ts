@@ -142,8 +142,6 @@ describe.skipIf(!exe)('TF1 Saver checkpoints and SavedModel variables written by
       const expected: Record<string, string> = {};
       for (const i of r.list()) expected[i.key] = canonicalSha256(doubled(await r.read(i.key)));
       await r.close();
-      // The object graph of a TF2 bundle is copied verbatim; common.py cannot hash it exactly (trailing NUL).
-      delete expected._CHECKPOINTABLE_OBJECT_GRAPH;
       jobs.push({ meta: c.startsWith('tf1-') ? `${prefixOf(c)}.meta` : null, prefix: out, expected });
     }
     // Each job: restore through the .meta's Saver in a 4-CPU session, assemble partitioned
@@ -156,7 +154,7 @@ import common
 tf.compat.v1.disable_eager_execution()
 out = []
 for meta, prefix in json.loads(sys.argv[1]):
-    read = {k: e["sha256"] for k, e in common.checkpoint_truth(prefix).items() if k != "_CHECKPOINTABLE_OBJECT_GRAPH"}
+    read = {k: e["sha256"] for k, e in common.checkpoint_truth(prefix).items()}
     if meta is None:
         out.append({"read": read})
         continue

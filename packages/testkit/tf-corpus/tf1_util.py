@@ -1,4 +1,4 @@
-"""Helpers of the SavedModel corpus cases (helper tf-tf1): what TF itself sees of a SavedModel's signatures.
+"""Helpers of the TF1 and SavedModel corpus cases (helper tf-tf1): sharded TF1 saves, and what TF itself sees of a SavedModel's signatures.
 
 Not covered by generate.py's cache hash: edit a case too (e.g. its docstring) after changing this file.
 """
@@ -48,3 +48,15 @@ def write_signatures_v1(path, tag_sets, feeds, out):
                 sigs[name] = entry
             result[",".join(tags)] = sigs
     common.write_json(out, result)
+
+
+def save_sharded(graph, out, cpus):
+    """Saver(sharded=True) over `graph` in a session with `cpus` CPU devices: one data file per
+    device holding variables; writes model.ckpt.* (no `checkpoint` state file) and its truth."""
+    with graph.as_default():
+        saver = tf.compat.v1.train.Saver(sharded=True)
+        config = tf.compat.v1.ConfigProto(device_count={"CPU": cpus}, allow_soft_placement=False)
+        with tf.compat.v1.Session(graph=graph, config=config) as sess:
+            sess.run(tf.compat.v1.global_variables_initializer())
+            prefix = saver.save(sess, f"{out}/model.ckpt", write_state=False)
+    common.write_checkpoint_truth(prefix)

@@ -12,6 +12,7 @@ import sys
 import tensorflow as tf
 
 import common
+import tf1_util
 
 out = sys.argv[1]
 common.seed()
@@ -35,9 +36,4 @@ with g.as_default(), g.device(place):
     tf.compat.v1.get_variable("m", shape=(2, 6), initializer=normal, partitioner=tf.compat.v1.fixed_size_partitioner(3, axis=1))
     tf.compat.v1.get_variable("c", shape=(3,), initializer=normal)
     tf.compat.v1.get_variable("z", shape=(2, 2), initializer=normal)
-    saver = tf.compat.v1.train.Saver(sharded=True)
-    config = tf.compat.v1.ConfigProto(device_count={"CPU": 3}, allow_soft_placement=False)
-    with tf.compat.v1.Session(graph=g, config=config) as sess:
-        sess.run(tf.compat.v1.global_variables_initializer())
-        prefix = saver.save(sess, f"{out}/model.ckpt", write_state=False)
-common.write_checkpoint_truth(prefix)
+tf1_util.save_sharded(g, out, 3)

@@ -10,6 +10,7 @@ import numpy as np
 import tensorflow as tf
 
 import common
+import tf1_util
 
 out = sys.argv[1]
 common.seed()
@@ -24,9 +25,4 @@ with g.as_default():
     with tf.device("/cpu:2"):
         tf.compat.v1.get_variable("layer2/name", initializer=np.array([b"a", b"", "ü".encode()]), dtype=tf.string)
         tf.compat.v1.get_variable("layer2/count", initializer=np.int64(7))
-    saver = tf.compat.v1.train.Saver(sharded=True)
-    config = tf.compat.v1.ConfigProto(device_count={"CPU": 4}, allow_soft_placement=False)
-    with tf.compat.v1.Session(graph=g, config=config) as sess:
-        sess.run(tf.compat.v1.global_variables_initializer())
-        prefix = saver.save(sess, f"{out}/model.ckpt", write_state=False)
-common.write_checkpoint_truth(prefix)
+tf1_util.save_sharded(g, out, 4)
