@@ -104,8 +104,10 @@ ${EXIT_HELP}`)
     .option('--rename <rule>', 'old=new regular expression applied to names, or a .json file of rules (repeatable)', collect)
     .option('--template <path>', 'a file or directory with the target structure (e.g. the Keras model the weights are for), or a Keras model JSON (model.to_json(), config.json) for names, classes and config only; prints a match report')
     .option('--strict', 'with --template: fail when anything stays unmatched')
+    .option('--allow-uncertain-match', 'write a match that is not certain (template pairs made only by order and shape, Keras tensors the model config does not place) instead of failing with the report')
     .option('--cast <from:to>', 'convert dtypes, e.g. float16:float32 (repeatable or comma-separated)', collect)
     .addOption(new Option('--checkpoint-style <style>', 'checkpoint output: tf1 names or tf2 object graph (default: like the input)').choices(['tf1', 'tf2']))
+    .addOption(new Option('--keras-layout <layout>', 'Keras input → checkpoint: the object graph of Keras 3 on TensorFlow (model/_operations/<i>/…, from the model config; default) or of tf.keras 2 (layer_with_weights-<i>/…)').choices(['keras3', 'tf-keras-2']))
     .option('-f, --force', 'replace OUT if it exists')
     .option('-q, --quiet', 'print nothing on success')
     .addHelpText('after', `
@@ -117,13 +119,17 @@ Examples:
   tfweights convert ckpt/model.ckpt npy_out --to npy
   tfweights convert model.h5 model.weights.h5
   tfweights convert model.h5 tf_ckpt/ckpt --to checkpoint
+  tfweights convert model.weights.h5 tf_ckpt/ckpt --to checkpoint --template config.json
+  tfweights convert model.h5 tf_ckpt/ckpt --to checkpoint --keras-layout tf-keras-2
   tfweights convert ckpt/model.ckpt model_weights.h5 --template model.h5 --strict
   tfweights convert model.h5 out.npz --include 'dense*/**' --rename '^dense=fc' --cast float32:float16
 ${EXIT_HELP}`)
     .action(async (input: string, output: string, o: {
       to?: string; include?: string[]; exclude?: string[]; dropOptimizer?: boolean; rename?: string[]; template?: string;
-      strict?: boolean; cast?: string[]; checkpointStyle?: string; force?: boolean; quiet?: boolean;
+      strict?: boolean; cast?: string[]; checkpointStyle?: string; kerasLayout?: string; allowUncertainMatch?: boolean;
+      force?: boolean; quiet?: boolean;
     }) => {
+      const extra = { ...(o.checkpointStyle ? { style: o.checkpointStyle } : {}), ...(o.kerasLayout ? { kerasLayout: o.kerasLayout } : {}) };
       const progress = makeProgress(io, true);
       try {
         const result = await convert(registry, input, output, {
@@ -131,7 +137,8 @@ ${EXIT_HELP}`)
           include: o.include ?? [], exclude: o.exclude ?? [], dropOptimizer: Boolean(o.dropOptimizer),
           renames: parseRenameArgs(o.rename ?? []), casts: parseCasts(o.cast ?? []),
           ...(o.template ? { template: o.template } : {}), strict: Boolean(o.strict), force: Boolean(o.force),
-          ...(o.checkpointStyle ? { extra: { style: o.checkpointStyle } } : {}),
+          ...(Object.keys(extra).length > 0 ? { extra } : {}),
+          ...(o.allowUncertainMatch ? { allowUncertainMatch: true } : {}),
           log: (line) => io.err(line + '\n'),
           onStart: (total) => progress.start(total, 'convert'),
           onTensor: (bytes, name) => progress.advance(bytes, name),

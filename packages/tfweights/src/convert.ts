@@ -28,6 +28,12 @@ export interface ConvertOptions {
   template?: string;
   /** Fail when the template match leaves anything unmatched. */
   strict?: boolean;
+  /**
+   * Write a match that is not certain: template pairs made by order and shape, or Keras 3
+   * object paths that the model config does not pin down. Without it such a conversion fails
+   * with the match report.
+   */
+  allowUncertainMatch?: boolean;
   casts?: CastMap;
   /** Replace an existing OUT. */
   force?: boolean;
@@ -98,6 +104,8 @@ export async function convertReader(registry: AdapterRegistry, reader: TensorRea
       source: reader,
       ...(template && opts.template ? { template, templatePath: opts.template } : {}),
       ...(opts.extra ? { extra: opts.extra } : {}),
+      ...(opts.allowUncertainMatch ? { allowUncertainMatch: true } : {}),
+      ...(opts.log ? { log: opts.log } : {}),
       plan: plan.written.map(plannedInfo),
     });
     const bytes = await stream(reader, writer, plan.written, opts);
@@ -160,6 +168,13 @@ export function planConversion(
     for (const line of templateReport(match, nameOf)) opts.log?.(line);
     if (opts.strict && (match.unmatchedSource.length > 0 || match.unmatchedTarget.length > 0)) {
       throw new InvalidArgumentError(`--strict: template match left ${match.unmatchedSource.length} source and ${match.unmatchedTarget.length} template tensor(s) unmatched`, { file: template.source });
+    }
+    const byOrder = match.pairs.filter((p) => p.how === 'order');
+    if (byOrder.length > 0 && !opts.allowUncertainMatch) {
+      // A pair made by order and shape may put a tensor into the wrong layer: never written silently.
+      throw new InvalidArgumentError(`template match is not certain: ${byOrder.length} tensor(s) paired only by order and shape ` +
+        `(${byOrder.slice(0, 3).map((p) => `${nameOf(p.source)} -> ${readableName(p.target)}`).join(', ')}${byOrder.length > 3 ? ', …' : ''}); ` +
+        'check the report and pass --allow-uncertain-match to write it anyway', { file: template.source });
     }
     const targetOrder = new Map(asked.map((t, i) => [t, i]));
     written = [...match.pairs]

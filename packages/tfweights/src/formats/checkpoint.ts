@@ -8,7 +8,9 @@
  * Converting a checkpoint to a checkpoint with keys kept copies shards, data order and the
  * object graph tensor as they are, so an unchanged conversion is byte-identical.
  */
-import type { TensorInfo, TensorReader } from '@tfweights/core';
+import { InvalidArgumentError, type TensorInfo, type TensorReader } from '@tfweights/core';
+import { normaliseName } from '../mapping/normalise.js';
+import { keras3ObjectPaths, modelConfigOf, optimizerClass } from './keras3-object-paths.js';
 import { buildObjectGraph, checkpointFormat, OBJECT_GRAPH_KEY, type CheckpointReader, type GraphVariable } from '@tfweights/checkpoint';
 import type { CreateOptions, FormatAdapter, PipelineWriter, Probe } from './adapter.js';
 import { pushToPull } from './push-pull.js';
@@ -74,6 +76,35 @@ export function kerasObjectPaths(plan: readonly TensorInfo[]): GraphVariable[] {
   });
 }
 
+/** Which Keras's object graph a Keras input is written with: `keras3` (default) or `tf-keras-2`. */
+export type KerasObjectLayout = 'keras3' | 'tf-keras-2';
+
+function kerasLayoutOf(opts: CreateOptions): KerasObjectLayout {
+  const asked = opts.extra?.kerasLayout;
+  if (asked === undefined || asked === 'keras3') return 'keras3';
+  if (asked === 'tf-keras-2') return asked;
+  throw new InvalidArgumentError(`unknown Keras object layout '${String(asked)}'`, { expected: 'keras3 or tf-keras-2' });
+}
+
+/** Object paths of a tf2 checkpoint: Keras 3's tracked paths for a Keras input (from its model config), else readable paths. */
+function objectPathsFor(tensors: readonly TensorInfo[], opts: CreateOptions): GraphVariable[] {
+  const src = opts.source;
+  const fromKeras = src?.format === 'keras-h5' || src?.format === 'keras3';
+  if (!fromKeras || kerasLayoutOf(opts) === 'tf-keras-2') return kerasObjectPaths(tensors);
+  const config = modelConfigOf(opts.template, src);
+  if (config === undefined) {
+    throw new InvalidArgumentError('a Keras 3 object graph is derived from the model config, and this input has none: pass the model (.keras, model.save .h5) or its config JSON as --template, or --keras-layout tf-keras-2 for a tf.keras 2 checkpoint', { file: src!.source });
+  }
+  const byName = new Map(src!.list().map((t) => [normaliseName(t.name), t]));
+  const cls = optimizerClass(opts.template, src);
+  const { variables, report } = keras3ObjectPaths(tensors, config, {
+    sourceOf: (t) => byName.get(normaliseName(t.name)), file: src!.source, ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.allowUncertainMatch ? { allowUncertain: true } : {}), ...(cls ? { optimizerClass: cls } : {}),
+  });
+  for (const line of report) opts.log?.(line);
+  return variables;
+}
+
 async function create(out: string, opts: CreateOptions): Promise<PipelineWriter> {
   const prefix = prefixOf(out);
   const style = styleOf(opts);
@@ -89,7 +120,7 @@ async function create(out: string, opts: CreateOptions): Promise<PipelineWriter>
   }
   if (style === 'tf2') {
     const tensors = opts.plan.filter((t) => t.key !== OBJECT_GRAPH_KEY);
-    const built = buildObjectGraph(kerasObjectPaths(tensors));
+    const built = buildObjectGraph(objectPathsFor(tensors, opts));
     const keyOf = new Map(tensors.map((t, i) => [t.key, built.keys[i]!]));
     return pushToPull(async (input) => {
       async function* rekeyed() {
