@@ -15,6 +15,8 @@ import { byteCountOf, readableName } from './mapping/normalise.js';
 import { applyRenames, type RenameRule } from './mapping/rename.js';
 import { releaseMemory } from './release-memory.js';
 import { openKerasConfigTemplate } from './formats/keras-config-template.js';
+import { pairsByObjectGraph } from './formats/keras3-template.js';
+import { checkpointKerasMap } from './formats/keras3-from-checkpoint.js';
 import { matchTemplate, templateReport, type TemplateMatch } from './mapping/template.js';
 
 export interface ConvertOptions {
@@ -157,14 +159,18 @@ export function planConversion(
   const nameOf = (t: TensorInfo) => applyRenames(readableName(t), renames);
   let written: PlannedTensor[];
   let match: TemplateMatch | undefined;
-  if (template && template.list().length > 0) {
+  // A TF2 checkpoint of a Keras 3 model written as a Keras file with the model's config at hand is
+  // placed exactly by its object graph (formats/keras3-from-checkpoint.ts), not by matching names.
+  const placedByGraph = template !== undefined && (adapter.id === 'keras3' || adapter.id === 'keras-h5') && checkpointKerasMap(reader, template) !== undefined;
+  if (placedByGraph) opts.log?.('template: its model config places every checkpoint variable through the checkpoint\'s object graph');
+  if (template && template.list().length > 0 && !placedByGraph) {
     // Template tensors of a role the input does not carry (e.g. optimizer state) are not asked for.
     const roles = new Set(kept.map((t) => t.role ?? 'weight'));
     const targets = modelOrder(template).filter((t) => !isContainerOnly(t));
     const asked = targets.filter((t) => roles.has(t.role ?? 'weight') && !(opts.dropOptimizer && t.role === 'optimizer'));
     const ignored = targets.length - asked.length;
     if (ignored > 0) opts.log?.(`template: ${ignored} tensor(s) of a role the input does not carry (optimizer state, bookkeeping) are not asked for`);
-    match = matchTemplate(kept, asked, nameOf);
+    match = matchTemplate(kept, asked, nameOf, renames.length === 0 ? pairsByObjectGraph(kept, reader, template) : undefined);
     for (const line of templateReport(match, nameOf)) opts.log?.(line);
     if (opts.strict && (match.unmatchedSource.length > 0 || match.unmatchedTarget.length > 0)) {
       throw new InvalidArgumentError(`--strict: template match left ${match.unmatchedSource.length} source and ${match.unmatchedTarget.length} template tensor(s) unmatched`, { file: template.source });

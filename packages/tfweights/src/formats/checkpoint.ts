@@ -11,7 +11,9 @@
 import { InvalidArgumentError, type TensorInfo, type TensorReader } from '@tfweights/core';
 import { normaliseName } from '../mapping/normalise.js';
 import { keras3ObjectPaths, modelConfigOf, optimizerClass } from './keras3-object-paths.js';
-import { buildObjectGraph, checkpointFormat, OBJECT_GRAPH_KEY, type CheckpointReader, type GraphVariable } from '@tfweights/checkpoint';
+import {
+  buildObjectGraph, checkpointFormat, OBJECT_GRAPH_KEY, setHasCheckpointValues, type CheckpointReader, type GraphVariable, type TrackableObjectGraph,
+} from '@tfweights/checkpoint';
 import type { CreateOptions, FormatAdapter, PipelineWriter, Probe } from './adapter.js';
 import { pushToPull } from './push-pull.js';
 
@@ -105,6 +107,25 @@ function objectPathsFor(tensors: readonly TensorInfo[], opts: CreateOptions): Gr
   return variables;
 }
 
+/**
+ * With a TF2 checkpoint as template, every tensor planned under one of its keys: the template's
+ * object graph, keeping only the attributes of the keys written (a graph naming keys the bundle
+ * lacks would fail TF's restore), so shared nodes (a compiled Keras 3 model's variables, also
+ * under `optimizer/_trainable_variables`) stay as TF wrote them.
+ */
+function templateGraphFor(opts: CreateOptions): TrackableObjectGraph | undefined {
+  const tpl = opts.template;
+  if (!isCheckpointReader(tpl)) return undefined;
+  const graph = tpl.objectGraph();
+  const planned = new Set(opts.plan.map((t) => t.key).filter((k) => k !== OBJECT_GRAPH_KEY));
+  const keys = new Set(tpl.list().map((t) => t.key));
+  if (!graph || planned.size === 0 || ![...planned].every((k) => keys.has(k))) return undefined;
+  const copy = structuredClone(graph);
+  for (const n of copy.nodes) n.attributes = n.attributes.filter((a) => planned.has(a.checkpointKey));
+  setHasCheckpointValues(copy);
+  return copy;
+}
+
 async function create(out: string, opts: CreateOptions): Promise<PipelineWriter> {
   const prefix = prefixOf(out);
   const style = styleOf(opts);
@@ -117,6 +138,16 @@ async function create(out: string, opts: CreateOptions): Promise<PipelineWriter>
       overwrite: opts.overwrite, numShards,
       shardOf: (t, sizes) => shardOfKey.get(t.key) ?? sizes.indexOf(Math.min(...sizes)),
     }), prefix);
+  }
+  const fromTemplate = templateGraphFor(opts);
+  if (fromTemplate) {
+    // Keys are the template checkpoint's own: written verbatim under its object graph.
+    return pushToPull(async (input) => {
+      async function* withoutGraph() {
+        for await (const t of input) if (t.key !== OBJECT_GRAPH_KEY) yield t;
+      }
+      return (await node()).writeCheckpoint(prefix, withoutGraph(), { overwrite: opts.overwrite, objectGraph: fromTemplate });
+    }, prefix);
   }
   if (style === 'tf2') {
     const tensors = opts.plan.filter((t) => t.key !== OBJECT_GRAPH_KEY);

@@ -34,13 +34,22 @@ const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b
  */
 export function matchTemplate(
   sources: readonly TensorInfo[], targets: readonly TensorInfo[], nameOf: (t: TensorInfo) => string = readableName,
+  /** Pairs already known for certain (e.g. through a template checkpoint's object graph). */
+  preset?: ReadonlyMap<TensorInfo, TensorInfo>,
 ): TemplateMatch {
   const pairs: TemplatePair[] = [];
+  const presetUsed = new Set<TensorInfo>();
+  for (const [s, t] of preset ?? []) {
+    if (!targets.includes(t) || presetUsed.has(t)) continue;
+    presetUsed.add(t);
+    pairs.push({ source: s, target: t, how: 'name' });
+  }
+  sources = sources.filter((s) => !pairs.some((p) => p.source === s));
   const targetByName = new Map<string, TensorInfo[]>();
   for (const t of targets) {
     for (const k of matchForms(t)) targetByName.set(k, [...(targetByName.get(k) ?? []), t]);
   }
-  const used = new Set<TensorInfo>();
+  const used = new Set<TensorInfo>(presetUsed);
   const leftSources: TensorInfo[] = [];
   for (const s of sources) {
     const full = s.attrs?.full_name;
