@@ -113,7 +113,8 @@ interface Node { readonly className: string; readonly config: Json }
 
 function nodeOf(v: unknown, where: string): Node {
   if (!isObject(v) || typeof v.class_name !== 'string') throw new InvalidArgumentError(`${where}: not a Keras layer config`);
-  return { className: v.class_name, config: isObject(v.config) ? v.config : {} };
+  // Keras 2.0–2.2 Sequential configs are a bare list of layers.
+  return { className: v.class_name, config: Array.isArray(v.config) ? { layers: v.config } : isObject(v.config) ? v.config : {} };
 }
 
 const nameOf = (n: Node): string => (typeof n.config.name === 'string' ? n.config.name : snake(n.className));
