@@ -6,9 +6,9 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTf, tempDir, tfPython } from '@tfweights/testkit';
+import { tempDir } from '@tfweights/testkit';
 import { open, save } from '../src/node.js';
-import { haveTf, KERAS_MODELS, modelDir } from './tf-keras-helpers.js';
+import { haveTf, KERAS_MODELS, modelDir, tfVerdicts } from './tf-keras-helpers.js';
 
 const CHECKPOINTS = ['ckpt', 'plain'] as const;
 /** Output file and how Keras reads it. */
@@ -62,7 +62,7 @@ describe.skipIf(!haveTf)('TF2 checkpoint of a Keras 3 model → Keras files → 
         }
       }
     }
-    verdict = { ...failed, ...(JSON.parse(runTf(tfPython()!, CHECK, [JSON.stringify(cases)]).trim().split('\n').pop()!) as Record<string, string>) };
+    verdict = { ...failed, ...tfVerdicts(CHECK, cases) };
   }, 600_000);
   afterAll(() => tmp.cleanup());
 

@@ -8,9 +8,9 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTf, tempDir, tfPython } from '@tfweights/testkit';
+import { tempDir } from '@tfweights/testkit';
 import { defaultRegistry, convert } from '../src/node.js';
-import { haveTf, KERAS_MODELS, modelDir } from './tf-keras-helpers.js';
+import { haveTf, KERAS_MODELS, modelDir, tfVerdicts } from './tf-keras-helpers.js';
 
 const MODELS = KERAS_MODELS.filter((m) => m !== 'mixed_float16');
 const WAYS = ['keras → checkpoint', 'checkpoint → keras', 'checkpoint → weights.h5'] as const;
@@ -70,7 +70,7 @@ describe.skipIf(!haveTf)('optimizer state: converted and restored, training cont
         }
       }
     }
-    verdict = { ...failed, ...(JSON.parse(runTf(tfPython()!, CHECK, [JSON.stringify(cases)]).trim().split('\n').pop()!) as Record<string, string>) };
+    verdict = { ...failed, ...tfVerdicts(CHECK, cases) };
   }, 600_000);
   afterAll(() => tmp.cleanup());
 

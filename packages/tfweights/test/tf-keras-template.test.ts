@@ -7,26 +7,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTf, tempDir, tfPython } from '@tfweights/testkit';
+import { tempDir } from '@tfweights/testkit';
 import { convert, defaultRegistry, open } from '../src/node.js';
-import { haveTf, KERAS_MODELS, modelDir } from './tf-keras-helpers.js';
+import { haveTf, KERAS_MODELS, modelDir, RESTORE_INTO_MODEL, tfVerdicts } from './tf-keras-helpers.js';
 
-const RESTORE = `
-import json, sys, numpy as np, tensorflow as tf, keras
-out = {}
-for case, prefix, d in json.loads(sys.argv[1]):
-    try:
-        with open(d + "/config.json") as f:
-            config = json.load(f)
-        config.pop("compile_config", None)
-        m = keras.saving.deserialize_keras_object(config)
-        tf.train.Checkpoint(model=m).read(prefix).assert_existing_objects_matched()
-        diff = float(np.max(np.abs(m.predict(np.load(d + "/x.npy"), verbose=0) - np.load(d + "/y.npy"))))
-        out[case] = "ok" if diff <= 1e-6 else f"predictions differ by {diff}"
-    except Exception as e:
-        out[case] = f"{type(e).__name__}: {str(e)[:300]}"
-print(json.dumps(out))
-`;
 
 describe.skipIf(!haveTf)('--template with TF-written Keras 3 checkpoints (tf-corpus keras-models)', () => {
   const tmp = tempDir('tfw-tf-keras-tpl-');
@@ -48,7 +32,7 @@ describe.skipIf(!haveTf)('--template with TF-written Keras 3 checkpoints (tf-cor
         failed[name] = `our conversion failed: ${String(err)}\n${log.join('\n')}`;
       }
     }
-    verdict = { ...failed, ...(JSON.parse(runTf(tfPython()!, RESTORE, [JSON.stringify(cases)]).trim().split('\n').pop()!) as Record<string, string>) };
+    verdict = { ...failed, ...tfVerdicts(RESTORE_INTO_MODEL, cases) };
   }, 600_000);
   afterAll(() => tmp.cleanup());
 

@@ -6,31 +6,12 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTf, tempDir, tfPython } from '@tfweights/testkit';
+import { tempDir } from '@tfweights/testkit';
 import { open, save } from '../src/node.js';
-import { haveTf, KERAS_MODELS, modelDir } from './tf-keras-helpers.js';
+import { haveTf, KERAS_MODELS, modelDir, RESTORE_INTO_MODEL, tfVerdicts } from './tf-keras-helpers.js';
 
 const SOURCES = ['model.keras', 'model.h5', 'model.weights.h5'] as const;
 
-/** Restore each checkpoint into a model built from config.json; print {case: "ok" | error}. */
-const RESTORE = `
-import json, sys, numpy as np, tensorflow as tf, keras
-out = {}
-for case, prefix, d in json.loads(sys.argv[1]):
-    try:
-        with open(d + "/config.json") as f:
-            config = json.load(f)
-        config.pop("compile_config", None)  # an uncompiled model: only the model's own variables
-        m = keras.saving.deserialize_keras_object(config)
-        tf.train.Checkpoint(model=m).read(prefix).assert_existing_objects_matched()
-        y = m.predict(np.load(d + "/x.npy"), verbose=0)
-        want = np.load(d + "/y.npy")
-        diff = float(np.max(np.abs(y - want)))
-        out[case] = "ok" if diff <= 1e-6 else f"predictions differ by {diff}"
-    except Exception as e:
-        out[case] = f"{type(e).__name__}: {str(e)[:300]}"
-print(json.dumps(out))
-`;
 
 describe.skipIf(!haveTf)('Keras file → TF2 checkpoint → restored by TF 2.21 (tf-corpus keras-models)', () => {
   const tmp = tempDir('tfw-tf-keras-ckpt-');
@@ -56,7 +37,7 @@ describe.skipIf(!haveTf)('Keras file → TF2 checkpoint → restored by TF 2.21 
         }
       }
     }
-    verdict = { ...failed, ...(JSON.parse(runTf(tfPython()!, RESTORE, [JSON.stringify(cases)]).trim().split('\n').pop()!) as Record<string, string>) };
+    verdict = { ...failed, ...tfVerdicts(RESTORE_INTO_MODEL, cases) };
   }, 600_000);
   afterAll(() => tmp.cleanup());
 
