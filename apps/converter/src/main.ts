@@ -132,12 +132,14 @@ ${EXIT_HELP}`)
     .option('--rename <rule>', 'old=new regular expression applied to names, or a .json file of rules (repeatable)', collect)
     .option('--template <path>', 'a file or directory with the target structure (e.g. the Keras model the weights are for), or a Keras model JSON (model.to_json(), config.json) for names, classes and config only; prints a match report')
     .option('--strict', 'with --template: fail when anything stays unmatched')
+    .option('--allow-uncertain-match', 'write a match that is not certain (template pairs made only by order and shape, Keras tensors the model config does not place) instead of failing with the report')
     .option('--cast <from:to>', 'convert dtypes, e.g. float16:float32 (repeatable or comma-separated)', collect)
     .addOption(new Option('--checkpoint-style <style>', 'checkpoint output: tf1 names or tf2 object graph (default: like the input)').choices(['tf1', 'tf2']))
     .addOption(new Option('--bfloat16 <how>', 'bfloat16 into .npz/.npy (NumPy has no bfloat16): float32 widens exactly (default, said in the summary), raw stores the 2-byte values as |V2, refuse stops').choices(['float32', 'raw', 'refuse']))
     .option('--config <json>', 'Keras model JSON naming a Keras 3 .weights.h5 input\'s variables (dense/kernel, not layers/dense/vars/0)')
     .option('-n, --dry-run', 'print the plan (what is written, renamed, left out and why) and write nothing')
     .option('--json', 'print the plan or the result as one JSON object on stdout')
+    .addOption(new Option('--keras-layout <layout>', 'Keras input → checkpoint: the object graph of Keras 3 on TensorFlow (model/_operations/<i>/…, from the model config; default) or of tf.keras 2 (layer_with_weights-<i>/…)').choices(['keras3', 'tf-keras-2']))
     .option('-f, --force', 'replace OUT if it exists')
     .option('-q, --quiet', 'print nothing on success')
     .addHelpText('after', `
@@ -152,15 +154,20 @@ Examples:
   tfweights convert ckpt/model.ckpt npy_out --to npy
   tfweights convert model.h5 model.weights.h5
   tfweights convert model.h5 tf_ckpt/ckpt --to checkpoint
+  tfweights convert model.weights.h5 tf_ckpt/ckpt --to checkpoint --template config.json
+  tfweights convert model.h5 tf_ckpt/ckpt --to checkpoint --keras-layout tf-keras-2
   tfweights convert ckpt/model.ckpt model_weights.h5 --template model.h5 --strict
   tfweights convert model.h5 out.npz --include 'dense*/**' --rename '^dense=fc' --cast float32:float16
 ${EXIT_HELP}`)
     .action(async (input: string, output: string, o: {
       to?: string; include?: string[]; exclude?: string[]; dropOptimizer?: boolean; rename?: string[]; template?: string;
-      strict?: boolean; cast?: string[]; checkpointStyle?: string; bfloat16?: string; force?: boolean; quiet?: boolean;
-      config?: string; dryRun?: boolean; json?: boolean;
+      strict?: boolean; cast?: string[]; checkpointStyle?: string; kerasLayout?: string; allowUncertainMatch?: boolean;
+      bfloat16?: string; force?: boolean; quiet?: boolean; config?: string; dryRun?: boolean; json?: boolean;
     }) => {
-      const extra = { ...(o.checkpointStyle ? { style: o.checkpointStyle } : {}), ...(o.bfloat16 ? { bfloat16: o.bfloat16 } : {}) };
+      const extra = {
+        ...(o.checkpointStyle ? { style: o.checkpointStyle } : {}), ...(o.bfloat16 ? { bfloat16: o.bfloat16 } : {}),
+        ...(o.kerasLayout ? { kerasLayout: o.kerasLayout } : {}),
+      };
       const progress = makeProgress(io, !o.json && !o.dryRun, meter);
       const notes: string[] = [];
       try {
@@ -171,6 +178,7 @@ ${EXIT_HELP}`)
           ...(o.template ? { template: o.template } : {}), strict: Boolean(o.strict), force: Boolean(o.force),
           ...(Object.keys(extra).length > 0 ? { extra } : {}),
           ...(o.config ? { config: o.config } : {}), dryRun: Boolean(o.dryRun),
+          ...(o.allowUncertainMatch ? { allowUncertainMatch: true } : {}),
           log: (line) => {
             notes.push(line);
             if (!o.json) io.err(line + '\n');
