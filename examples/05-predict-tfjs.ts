@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { fromKeras, kerasTopologyForTfjs, open, toTfTensor, type WeightsFile } from 'tfweights';
+import { fromKeras, kerasTopologyForTfjs, open, type WeightsFile } from 'tfweights';
+import { toTfTensor } from 'tfweights/tfjs';
 
 export interface Prediction {
   shape: number[];

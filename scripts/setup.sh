@@ -8,5 +8,6 @@ ensure_pnpm
 pnpm install --frozen-lockfile
 ensure_python_deps
 ensure_tf_venv
+ensure_chromium
 pnpm build
 bash scripts/demo.sh

@@ -11,6 +11,7 @@ ensure_python_deps
 ensure_keras_venv
 ensure_tf_venv
 ensure_tf_corpus
+ensure_chromium
 rm -rf packages/*/test-results apps/*/test-results
 
 status=0

@@ -40,14 +40,14 @@ describe('ls', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.format).toBe('tfwtest');
-    expect(j.tensors[0]).toEqual({ key: 'model/dense/kernel:0', name: 'dense/kernel', dtype: 'float32', shape: [2, 2], bytes: 16, role: 'weight', layer: 'dense' });
+    expect(j.tensors[0]).toEqual({ key: 'model/dense/kernel:0', name: 'dense/kernel', dtype: 'float32', shape: [2, 2], bytes: 16, params: 4, role: 'weight', layer: 'dense' });
     expect(j.tensors.map((t: { role: string }) => t.role)).toEqual(['weight', 'weight', 'optimizer', 'bookkeeping', 'metadata']);
-    expect(j.layers[0]).toEqual({ name: 'dense', className: 'Dense', weights: ['model/dense/kernel:0', 'model/dense/bias:0'] });
+    expect(j.layers[0]).toEqual({ name: 'dense', className: 'Dense', weights: ['model/dense/kernel:0', 'model/dense/bias:0'], params: 6 });
   });
   it('groups by layer and marks optimizer state in text', async () => {
     const r = await run('ls', input);
     expect(r.out).toMatch(/^.*in\.tfwtest: tfwtest, 5 tensors/);
-    expect(r.out).toMatch(/layer dense \(Dense\)\n {4}dense\/kernel +float32 +\[2, 2\] +16 B +key=model\/dense\/kernel:0/);
+    expect(r.out).toMatch(/layer dense \(Dense\): 6 params\n {4}dense\/kernel +float32 +\[2, 2\] +16 B +key=model\/dense\/kernel:0/);
     expect(r.out).toMatch(/opt\/dense\/kernel\/m .*\[optimizer\]/);
   });
   it('fails with one line naming the file for unreadable input (exit 2)', async () => {
@@ -153,7 +153,11 @@ describe('convert', () => {
     const tpl = join(dir.path, 'template.tfwtest');
     writeFileSync(tpl, testFile([f32('L/L/kernel:0', [2, 2], [0, 0, 0, 0]), f32('L/L/bias:0', [2], [0, 0])]));
     const out = join(dir.path, 'tpl.tfwtest');
-    const r = await run('convert', input, out, '--template', tpl, '--drop-optimizer', '--exclude', 'step');
+    const unsure = await run('convert', input, out, '--template', tpl, '--drop-optimizer', '--exclude', 'step');
+    expect(unsure.code).toBe(2);
+    expect(unsure.err).toMatch(/template match is not certain/);
+    expect(existsSync(out)).toBe(false);
+    const r = await run('convert', input, out, '--template', tpl, '--drop-optimizer', '--exclude', 'step', '--allow-uncertain-match');
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/template match: 2 matched \(0 by name, 2 by order and shape\)/);
     const j = JSON.parse((await run('ls', out, '--json')).out);

@@ -19,6 +19,8 @@ export {
   escapeLocalName, unescapeLocalName, parseObjectKey, roleOfTf1Key, OBJECT_GRAPH_KEY, type ParsedObjectKey,
 } from './key-names.js';
 export { encodeSliceKey, sliceSpec } from './slice-key.js';
+export { extractSlice, isFullSlice } from './slice-extract.js';
+export { bundleLayoutOf, type BundleLayout, type PartitionLayout } from './bundle-layout.js';
 export { dataFileName, indexFileName } from './naming-files.js';
 export type { SliceExtent, BundleHeader, BundleEntry, Endianness, VersionDef } from './bundle-proto.js';
 export type { TableLayout } from './sstable-read.js';

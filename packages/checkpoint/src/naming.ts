@@ -5,7 +5,7 @@
  */
 import type { TensorRole } from '@tfweights/core';
 import type { TrackableObjectGraph } from './object-graph-proto.js';
-import { OBJECT_GRAPH_KEY, parseObjectKey, roleOfTf1Key } from './key-names.js';
+import { OBJECT_GRAPH_KEY, parseObjectKey, roleOfTf1Key, VARIABLE_VALUE } from './key-names.js';
 
 export interface NameFacts {
   name: string;
@@ -52,6 +52,21 @@ function graphFacts(graph: TrackableObjectGraph): GraphFacts {
     for (const c of nodes[id]?.children ?? []) if (c.nodeId > 0 && c.nodeId < nodes.length) queue.push(c.nodeId);
   }
   for (const id of slotNodes.keys()) optimizerNodes.add(id);
+  // What the root reaches without passing an optimizer edge is model state, even when an
+  // optimizer also refers to it: Keras 3 optimizers track the model's trainable variables as
+  // `_trainable_variables/<n>` (keras/src/optimizers/base_optimizer.py), and TF keys a variable
+  // by its shortest path, which may be that one.
+  const model = new Set<number>([0]);
+  const todo = [0];
+  while (todo.length > 0) {
+    const id = todo.pop()!;
+    for (const c of nodes[id]?.children ?? []) {
+      if (OPTIMIZER_EDGE.test(c.localName) || model.has(c.nodeId) || c.nodeId <= 0 || c.nodeId >= nodes.length) continue;
+      model.add(c.nodeId);
+      todo.push(c.nodeId);
+    }
+  }
+  for (const id of model) if (!slotNodes.has(id)) optimizerNodes.delete(id);
   return { byKey, optimizerNodes, slotNodes, bookkeeping };
 }
 
@@ -66,7 +81,11 @@ export class Namer {
     if (key === OBJECT_GRAPH_KEY) return { name: key, role: 'metadata' };
     const parsed = parseObjectKey(key);
     if (!parsed) return { name: key, role: roleOfTf1Key(key) };
-    const name = parsed.objectPath.join('/');
+    // A variable's value is the object itself; any other attribute (a lookup table's
+    // `table-keys` and `table-values`, an iterator's `ITERATOR_STATE`) is named after the
+    // object plus the attribute, so tensors of one object keep distinct names.
+    const objectName = parsed.objectPath.join('/');
+    const name = parsed.attribute === VARIABLE_VALUE ? objectName : `${objectName}/${parsed.attribute}`;
     const attrs: Record<string, string | number | boolean> = {};
     let role: TensorRole = 'weight';
     const g = this.facts?.byKey.get(key);
@@ -79,14 +98,16 @@ export class Namer {
       if (parsed.objectPath[0] === 'optimizer') role = 'optimizer';
       if (parsed.objectPath.length === 1 && /^(save_counter|global_step)$/.test(parsed.objectPath[0]!)) role = 'bookkeeping';
     }
-    if (parsed.attribute !== 'VARIABLE_VALUE') attrs.attribute = parsed.attribute;
+    if (parsed.attribute !== VARIABLE_VALUE) attrs.attribute = parsed.attribute;
     if (parsed.slot) {
       role = 'optimizer';
       attrs.slot = parsed.slot.slotName;
       attrs.slot_of = parsed.slot.variablePath.join('/');
       attrs.optimizer = parsed.slot.optimizerPath.join('/');
     }
-    const layerPath = parsed.slot ? parsed.slot.variablePath.slice(0, -1) : parsed.objectPath.slice(0, -1);
+    // The layer is the variable's parent; an attribute other than a variable's value belongs to its object.
+    const ownPath = parsed.attribute === VARIABLE_VALUE ? parsed.objectPath.slice(0, -1) : parsed.objectPath;
+    const layerPath = parsed.slot ? parsed.slot.variablePath.slice(0, -1) : ownPath;
     return {
       name, role, ...(layerPath.length > 0 && !parsed.slot ? { layer: layerPath.join('/') } : {}),
       ...(Object.keys(attrs).length > 0 ? { attrs } : {}),

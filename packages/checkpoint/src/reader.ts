@@ -1,7 +1,7 @@
 /**
  * CheckpointReader: lists a tensor bundle from its .index alone, reads one tensor with one
  * ranged read of its data shard, verifies CRC-32C while reading, byte-swaps big-endian bundles,
- * decodes strings and assembles partitioned tensors (tensor_bundle.cc BundleReader; FORMATS.md §2).
+ * decodes strings and variants (as their serialized VariantTensorDataProto elements) and assembles partitioned tensors (tensor_bundle.cc BundleReader; FORMATS.md §2).
  */
 import {
   ChecksumMismatchError, chunkedOf, CorruptDataError, crc32c, Crc32c, dtypeInfo, LimitExceededError, makeStringTensor,
@@ -16,6 +16,7 @@ import { encodeSliceKey, sliceSpec } from './slice-key.js';
 import { forEachRun, resolveExtents } from './slices.js';
 import { readTable, type TableLayout } from './sstable-read.js';
 import { decodeStringTensor } from './string-tensor.js';
+import { decodeVariantTensor } from './variant-tensor.js';
 
 /** Opens data shard `shardId` of `numShards` (e.g. `<prefix>.data-00000-of-00001`). */
 export type OpenShard = (shardId: number, numShards: number) => Promise<ByteSource>;
@@ -179,7 +180,9 @@ export class CheckpointReader implements TensorReader {
   private byteLengthOf(e: CheckpointEntry): number {
     const info = dtypeInfo(e.dtype);
     const n = numElements(e.shape);
-    // Strings: upper bound until read (stored size minus checksum and one length byte each).
+    // Strings: upper bound until read (stored size minus checksum and one length byte each);
+    // variants: minus one length byte and one 4-byte checksum per element.
+    if (e.dtype === 'variant') return Math.max(0, e.size - 5 * n);
     if (info.itemSize === 0) return Math.max(0, e.size - 4 - n);
     return n * info.itemSize;
   }
@@ -334,6 +337,12 @@ export class CheckpointReader implements TensorReader {
       const strings = decodeStringTensor(bytes, n, { ...where, bigEndian: big, verify, expectedCrc: e.crc32c });
       return makeStringTensor(e.key, e.shape, strings);
     }
+    if (e.dtype === 'variant') {
+      // TF refuses to byte-swap DT_VARIANT too (tensor_bundle.cc); its checksums are in host order.
+      if (big) throw new UnsupportedDtypeError('cannot byte-swap a DT_VARIANT tensor of a big-endian bundle', where);
+      const elements = decodeVariantTensor(bytes, n, { ...where, verify, expectedCrc: e.crc32c });
+      return { ...base, byteLength: elements.reduce((s, x) => s + x.byteLength, 0), data: new Uint8Array(0), strings: elements };
+    }
     if (verify) {
       const actual = crc32c(bytes);
       const expected = unmaskCrc32c(e.crc32c);
@@ -342,11 +351,6 @@ export class CheckpointReader implements TensorReader {
       }
     }
     const info = dtypeInfo(e.dtype);
-    if (info.itemSize === 0) {
-      // DT_VARIANT: opaque bytes (TF refuses to byte-swap these too).
-      if (big) throw new UnsupportedDtypeError('cannot byte-swap a DT_VARIANT tensor of a big-endian bundle', where);
-      return { ...base, byteLength: bytes.byteLength, data: bytes };
-    }
     if (big) swapBytesInPlace(bytes, info.componentSize);
     return { ...base, byteLength: bytes.byteLength, data: bytes };
   }

@@ -11,8 +11,10 @@ import {
 import { BUNDLE_VERSION, encodeEntry, encodeHeader, type BundleEntry, type SliceExtent, type VersionDef } from './bundle-proto.js';
 import { compareBytes } from './sstable-format.js';
 import { TableBuilder } from './sstable-write.js';
-import { encodeSliceKey } from './slice-key.js';
+import { encodeSliceKey, sliceSpec } from './slice-key.js';
+import { isFullSlice, sliceBounds } from './slice-extract.js';
 import { encodeStringTensor } from './string-tensor.js';
+import { encodeVariantTensor } from './variant-tensor.js';
 
 export interface BundleWriterOptions {
   /**
@@ -37,7 +39,7 @@ interface Pending {
 /** A tensor bundle writer over one index sink and one sink per data shard. */
 export class BundleWriter implements TensorWriter {
   private readonly pending = new Map<string, Pending>();
-  private readonly fulls = new Map<string, { dtype: DTypeName; shape: number[]; slices: SliceExtent[][] }>();
+  private readonly fulls = new Map<string, { dtype: DTypeName; shape: number[]; slices: SliceExtent[][]; shardId?: number; declared?: Set<string> }>();
   private readonly sizes: number[];
   private done = false;
 
@@ -80,18 +82,34 @@ export class BundleWriter implements TensorWriter {
   }
 
   /**
+   * Fix the order in which the full entry of `fullKey` lists its slices (default: the order
+   * they are written); every declared slice must then be written before finish().
+   */
+  declareSlices(fullKey: string, dtype: DTypeName, fullShape: readonly number[], slices: readonly (readonly SliceExtent[])[]): void {
+    if (this.fulls.has(fullKey) || this.pending.has(fullKey)) throw new InvalidArgumentError('slices declared for a key already written', { entry: fullKey });
+    for (const ext of slices) sliceBounds(fullShape, ext, fullKey);
+    this.fulls.set(fullKey, {
+      dtype, shape: [...fullShape], slices: slices.map((x) => x.map((e) => ({ ...e }))), declared: new Set(slices.map((x) => sliceSpec(x))),
+    });
+  }
+
+  /**
    * Append one slice of a partitioned tensor (TF's BundleWriter::AddSlice): the slice is stored
-   * under its encoded slice key, and `fullKey` lists every slice with the full shape.
+   * under its encoded slice key, and `fullKey` lists every slice with the full shape, in the
+   * order they were written (MergeBundles keeps shard order, so TF's lists follow data order).
+   * Extents are stored as given (`{start: 0, length: 4}` and a full dimension differ in bytes).
+   * A slice covering the whole tensor is stored as a plain tensor under `fullKey`, as TF does.
    */
   async writeSlice(fullKey: string, fullShape: readonly number[], extents: readonly SliceExtent[], slice: Tensor, options: WriteOptions = {}): Promise<void> {
-    if (extents.length !== fullShape.length) {
-      throw new InvalidArgumentError('slice extents must have one entry per dimension', { entry: fullKey, expected: String(fullShape.length), found: String(extents.length) });
-    }
-    extents.forEach((e, d) => {
-      const len = e.length ?? fullShape[d]!;
-      if (e.length !== undefined && e.start + len > fullShape[d]!) throw new InvalidArgumentError('slice extends past the full shape', { entry: fullKey });
+    const { length } = sliceBounds(fullShape, extents, fullKey);
+    length.forEach((len, d) => {
       if (slice.shape[d] !== len) throw new InvalidArgumentError('slice tensor shape does not match its extents', { entry: fullKey, expected: `dimension ${d} = ${len}`, found: String(slice.shape[d]) });
     });
+    if (isFullSlice(fullShape, extents)) {
+      if (this.fulls.has(fullKey)) throw new InvalidArgumentError('a whole-tensor slice of a tensor that has other slices', { entry: fullKey });
+      await this.add(fullKey, { ...slice, key: fullKey }, options);
+      return;
+    }
     let full = this.fulls.get(fullKey);
     if (!full) {
       if (this.pending.has(fullKey)) throw new InvalidArgumentError('duplicate key', { entry: fullKey });
@@ -102,8 +120,13 @@ export class BundleWriter implements TensorWriter {
     }
     const keyBytes = encodeSliceKey(fullKey, extents);
     const latin = String.fromCharCode(...keyBytes);
-    full.slices.push(extents.map((e) => ({ ...e })));
+    if (!full.declared) full.slices.push(extents.map((e) => ({ ...e })));
+    else if (!full.declared.delete(sliceSpec(extents))) throw new InvalidArgumentError('slice was not declared for this tensor', { entry: `${fullKey}@${sliceSpec(extents)}` });
     await this.add(latin, slice, options, keyBytes);
+    // MergeBundles keeps the full entry of the first shard bundle holding a slice, with that
+    // shard's id (tensor_bundle.cc MergeOneBundle): the lowest shard of any of its slices.
+    const shard = this.pending.get(latin)!.entry.shardId;
+    full.shardId = Math.min(full.shardId ?? shard, shard);
   }
 
   /** Check the key and pick the shard of a new tensor. */
@@ -131,10 +154,13 @@ export class BundleWriter implements TensorWriter {
       const n = numElements(t.shape);
       if (!t.strings || t.strings.length !== n) throw new InvalidArgumentError('string tensor needs one element per shape entry', { entry: t.key, expected: String(n), found: String(t.strings?.length) });
       ({ bytes, crc32c: crc } = encodeStringTensor(t.strings));
+    } else if (t.dtype === 'variant') {
+      // Elements are serialized VariantTensorDataProtos, as the reader returns them.
+      const n = numElements(t.shape);
+      if (!t.strings || t.strings.length !== n) throw new InvalidArgumentError('variant tensor needs one serialized element per shape entry', { entry: t.key, expected: String(n), found: String(t.strings?.length) });
+      ({ bytes, crc32c: crc } = encodeVariantTensor(t.strings));
     } else if (info.itemSize === 0) {
-      if (t.dtype === 'resource') throw new InvalidArgumentError('DT_RESOURCE tensors cannot be saved', { entry: t.key });
-      bytes = t.data;
-      crc = maskCrc32c(crc32c(bytes));
+      throw new InvalidArgumentError('DT_RESOURCE tensors cannot be saved', { entry: t.key });
     } else {
       const expected = numElements(t.shape) * info.itemSize;
       if (t.data.byteLength !== expected) throw new InvalidArgumentError('tensor data does not match its shape', { entry: t.key, expected: `${expected} bytes`, found: `${t.data.byteLength}` });
@@ -154,7 +180,8 @@ export class BundleWriter implements TensorWriter {
       const rows: Pending[] = [...this.pending.values()];
       const enc = new TextEncoder();
       for (const [key, f] of this.fulls) {
-        rows.push({ keyBytes: enc.encode(key), entry: { dtype: f.dtype, shape: f.shape, shardId: 0, offset: 0, size: 0, crc32c: 0, slices: f.slices } });
+        if (f.declared && f.declared.size > 0) throw new InvalidArgumentError('declared slices were never written', { file: this.index.name, entry: `${key}@${[...f.declared].join(', ')}` });
+        rows.push({ keyBytes: enc.encode(key), entry: { dtype: f.dtype, shape: f.shape, shardId: f.shardId ?? 0, offset: 0, size: 0, crc32c: 0, slices: f.slices } });
       }
       rows.sort((a, b) => compareBytes(a.keyBytes, b.keyBytes));
       const table = new TableBuilder();

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isTfwError, makeStringTensor, makeTensor, MemorySource, type ByteSource } from '@tfweights/core';
-import { fixture, haveFixtures, seededRandom } from '@tfweights/testkit';
+import { fixture, fuzzCount, haveFixtures, runFuzz } from '@tfweights/testkit';
 import { openBundle } from '../src/index.js';
 import { encodeEntry, encodeHeader } from '../src/bundle-proto.js';
 import { TableBuilder } from '../src/sstable-write.js';
@@ -49,6 +49,12 @@ async function exercise(b: MemoryBundle): Promise<unknown> {
     expect(err.file, String(err)).toBeDefined();
     return err;
   }
+}
+
+/** {@link exercise} for the fuzz harness: a typed error is thrown, not returned. */
+async function throwing(b: MemoryBundle): Promise<void> {
+  const err = await exercise(b);
+  if (err) throw err;
 }
 
 function mutate(b: MemoryBundle, rand: () => number): MemoryBundle {
@@ -96,26 +102,21 @@ function crafted(entry: Uint8Array, data = new Uint8Array(16), header = encodeHe
 }
 
 describe('hostile input', () => {
-  it('survives 5000 random mutations of bundles made here', async () => {
-    const base = await ownBundle();
-    const rand = seededRandom(42);
-    let failures = 0;
-    for (let i = 0; i < 5000; i++) if (await exercise(mutate(base, rand))) failures++;
-    expect(failures).toBeGreaterThan(500);
-  }, 60_000);
+  it(`survives ${fuzzCount()} random mutations of bundles made here`, async () => {
+    const report = await runFuzz({ format: 'checkpoint', seeds: [await ownBundle()], seed: 42, mutate, exercise: throwing });
+    expect(report.typed).toBeGreaterThan(report.mutants / 10);
+  }, 3_600_000);
 
-  it.skipIf(!haveFixtures())('survives 5000 random mutations of the real fixtures', async () => {
+  it.skipIf(!haveFixtures())(`survives ${fuzzCount()} random mutations of the real fixtures`, async () => {
     const bases = [
       loadBundleFiles(fixture('checkpoint/tf2-keras-lso-2shards/ckpt'), 2),
       loadBundleFiles(fixture('checkpoint/tf1-simple/model-three-variables.ckpt'), 1),
       loadBundleFiles(fixture('savedmodel/half-plus-two-tf2/variables/variables'), 1),
       loadBundleFiles(fixture('checkpoint/tf2-ckpt-manager/ckpt-1'), 1),
     ];
-    const rand = seededRandom(7);
-    let failures = 0;
-    for (let i = 0; i < 5000; i++) if (await exercise(mutate(bases[i % bases.length]!, rand))) failures++;
-    expect(failures).toBeGreaterThan(500);
-  }, 60_000);
+    const report = await runFuzz({ format: 'checkpoint (TF-written)', seeds: bases, seed: 7, mutate, exercise: throwing });
+    expect(report.typed).toBeGreaterThan(report.mutants / 10);
+  }, 3_600_000);
 
   const cases: [string, MemoryBundle, string, string?][] = [
     ['huge shape', crafted(encodeEntry({ dtype: 'float32', shape: [2 ** 40, 2 ** 40], shardId: 0, offset: 0, size: 16, crc32c: 0 })), 'LimitExceeded'],

@@ -11,6 +11,7 @@ export type TfwErrorCode =
   | 'UnsupportedDtype'
   | 'LimitExceeded'
   | 'InvalidArgument'
+  | 'Refused'
   | 'IoError';
 
 const TFW_ERROR = Symbol.for('tfweights.error');
@@ -51,14 +52,21 @@ export class TfwError extends Error {
   }
 }
 
+/** Longest entry / expected / found echoed into a message (a hostile 64 KiB key stays out of it). */
+const MAX_PART = 200;
+
+function clip(v: string, max = MAX_PART): string {
+  return v.length > max ? `${v.slice(0, max)}… (${v.length} characters)` : v;
+}
+
 function formatMessage(problem: string, d: TfwErrorDetails): string {
   const where: string[] = [];
   if (d.file !== undefined) where.push(d.file);
-  if (d.entry !== undefined) where.push(`entry '${d.entry}'`);
+  if (d.entry !== undefined) where.push(`entry '${clip(d.entry)}'`);
   if (d.offset !== undefined) where.push(`offset ${d.offset}`);
-  let msg = where.length > 0 ? `${where.join(', ')}: ${problem}` : problem;
-  if (d.expected !== undefined) msg += ` (expected ${d.expected}`;
-  if (d.found !== undefined) msg += d.expected !== undefined ? `, found ${d.found})` : ` (found ${d.found})`;
+  let msg = where.length > 0 ? `${where.join(', ')}: ${clip(problem, 4 * MAX_PART)}` : clip(problem, 4 * MAX_PART);
+  if (d.expected !== undefined) msg += ` (expected ${clip(d.expected)}`;
+  if (d.found !== undefined) msg += d.expected !== undefined ? `, found ${clip(d.found)})` : ` (found ${clip(d.found)})`;
   else if (d.expected !== undefined) msg += ')';
   return msg;
 }
@@ -113,6 +121,17 @@ export class LimitExceededError extends TfwError {
 export class InvalidArgumentError extends TfwError {
   constructor(problem: string, details: TfwErrorDetails = {}) {
     super('InvalidArgument', problem, details);
+  }
+}
+
+/**
+ * The input asks for something a reader will not do on a stranger's file: read another file
+ * (HDF5 external storage, external links, virtual datasets, `..` shard paths) or write outside
+ * the output (zip member names with `..`, absolute paths, NUL).
+ */
+export class RefusedError extends TfwError {
+  constructor(problem: string, details: TfwErrorDetails = {}) {
+    super('Refused', problem, details);
   }
 }
 

@@ -3,7 +3,7 @@
  * Data stays a Uint8Array view over whatever buffer the codec read (no copy where a view
  * serves); typed views are made on request. Strings are byte arrays (TF strings are bytes).
  */
-import { dtypeInfo, type DTypeName } from './dtype.js';
+import { dtypeInfo, isDTypeName, type DTypeName } from './dtype.js';
 import { InvalidArgumentError, LimitExceededError } from './errors.js';
 import { float32ToBfloat16, float32ToFloat16, widen16 } from './float16.js';
 
@@ -225,5 +225,39 @@ function setInteger(view: DataView, at: number, dtype: DTypeName, v: number, key
     case 'uint32': view.setUint32(at, v, true); break;
     case 'int64': view.setBigInt64(at, BigInt(v), true); break;
     default: view.setBigUint64(at, BigInt(v), true);
+  }
+}
+
+/**
+ * Check a tensor at a writer's boundary, before any of its facts sizes an allocation or a
+ * file: the key is a non-empty string without NUL, the dtype is known, every dimension is a
+ * non-negative safe integer, and the data holds exactly product(shape) × element size bytes
+ * (string tensors: product(shape) elements). Throws InvalidArgumentError (LimitExceededError
+ * for shapes past 2^53 elements) naming the tensor and `file`.
+ */
+export function checkTensor(t: Tensor, file?: string): void {
+  const where = { ...(file !== undefined ? { file } : {}), entry: typeof t.key === 'string' ? t.key.slice(0, 200) : String(t.key) };
+  if (typeof t.key !== 'string' || t.key.length === 0) throw new InvalidArgumentError('tensor has an empty key', where);
+  if (t.key.includes('\0')) throw new InvalidArgumentError('tensor key holds a NUL character', where);
+  if (!isDTypeName(t.dtype)) throw new InvalidArgumentError(`unknown dtype '${String(t.dtype)}'`, where);
+  if (!Array.isArray(t.shape)) throw new InvalidArgumentError('shape is not a list', where);
+  let n = 1;
+  for (const d of t.shape as unknown[]) {
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
+      throw new InvalidArgumentError('shape entries must be non-negative integers', { ...where, found: `[${t.shape.slice(0, 8).join(', ')}]` });
+    }
+    n *= d;
+    if (!Number.isSafeInteger(n)) throw new LimitExceededError('shape has more elements than can be addressed', { ...where, found: `[${t.shape.slice(0, 8).join(', ')}]` });
+  }
+  if (t.dtype === 'string') {
+    if (!Array.isArray(t.strings) || t.strings.length !== n) {
+      throw new InvalidArgumentError('string tensor does not hold one element per shape entry', { ...where, expected: `${n} elements`, found: `${Array.isArray(t.strings) ? t.strings.length : 'no'} elements` });
+    }
+    return;
+  }
+  if (!(t.data instanceof Uint8Array)) throw new InvalidArgumentError('tensor data is not a Uint8Array', where);
+  const want = n * dtypeInfo(t.dtype).itemSize;
+  if (t.data.byteLength !== want) {
+    throw new InvalidArgumentError(`tensor data does not match its shape`, { ...where, expected: `${want} bytes for ${t.dtype} [${t.shape.join(', ')}]`, found: `${t.data.byteLength} bytes` });
   }
 }

@@ -18,6 +18,15 @@ export type H5Dataset = H5.Dataset;
 export interface H5Api {
   readonly h5: H5Wasm;
   readonly module: H5Module;
+  /**
+   * Let libhdf5 open `path` for reading (a confined module refuses every other read-only
+   * open); returns the function that takes the permission back.
+   */
+  readonly allowFile?: (path: string) => () => void;
+  /** Paths libhdf5 tried to read and was refused since the last call. */
+  readonly takeRefused?: () => string[];
+  /** Called after a wasm abort: the next request for the module gets a fresh instance. */
+  readonly markBroken?: () => void;
 }
 
 /** HDF5 type classes (H5Tpublic.h `H5T_class_t`). */

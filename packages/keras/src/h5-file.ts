@@ -3,7 +3,7 @@
  * writes them, dataset facts, and raw little-endian dataset bytes read in bounded
  * hyperslabs so a large dataset never passes whole through the wasm heap.
  */
-import { CorruptDataError, IoError, type DTypeName } from '@tfweights/core';
+import { CorruptDataError, IoError, isTfwError, LimitExceededError, RefusedError, type DTypeName } from '@tfweights/core';
 import { hyperslabs } from './hyperslab.js';
 import { H5T, type H5Api, type H5File, type H5Metadata } from './h5-api.js';
 
@@ -25,38 +25,103 @@ export interface H5DatasetInfo {
 
 export type AttrValue = string | string[] | number[] | bigint | number | undefined;
 
+/**
+ * Keras 3's own guard (keras/src/saving/saving_lib.py `safe_get_h5_dataset`, Keras 3.15):
+ * a dataset may declare more than 4 GiB only when that is at most 1000× what the file stores.
+ * We bound every dataset by the file's size (times this ratio when it is filtered, e.g. gzip).
+ */
+export const MAX_H5_EXPANSION = 1000;
+
+/** True for an error from a wasm abort (trap, out of memory, Emscripten `abort()`). */
+export function isWasmAbort(err: unknown): boolean {
+  if (typeof WebAssembly !== 'undefined' && err instanceof WebAssembly.RuntimeError) return true;
+  const msg = (err as Error | undefined)?.message;
+  return typeof msg === 'string' && (/^Aborted\(/.test(msg) || /memory access out of bounds|unreachable|out of memory|Cannot enlarge memory/i.test(msg));
+}
+
+/** libhdf5's error stack (HDF5-DIAG text) condensed to its innermost message. */
+export function condenseH5Error(err: unknown): string {
+  const msg = String((err as Error | undefined)?.message ?? err);
+  const lines = [...msg.matchAll(/in (\w+)\(\): ([^\n]+)/g)];
+  const last = lines[lines.length - 1];
+  const first = lines[0];
+  if (first && last) return first === last ? `${last[1]}: ${last[2]}` : `${first[1]}: ${first[2]}: ${last[2]}`;
+  return msg.split('\n')[0]!.slice(0, 200);
+}
+
 export class H5Reader {
-  private constructor(readonly api: H5Api, readonly file: H5File, readonly name: string) {}
+  private constructor(
+    readonly api: H5Api, readonly file: H5File, readonly name: string,
+    /** Size of the HDF5 file in bytes (bounds what any dataset can hold). */
+    readonly fileSize: number, private readonly release: () => void,
+  ) {}
 
   /** Open `path` (a path h5wasm's file system can see) read-only. */
   static open(api: H5Api, path: string, name = path): H5Reader {
+    const release = api.allowFile?.(path) ?? ((): void => {});
     let file: H5File;
+    let size = Infinity;
     try {
+      size = (api.module.FS as unknown as { stat(p: string): { size: number } }).stat(path).size;
       file = new api.h5.File(path, 'r');
     } catch (cause) {
-      throw new CorruptDataError(`libhdf5 cannot open this HDF5 file: ${(cause as Error).message ?? String(cause)}`, { file: name, cause });
+      release();
+      throw translate(api, cause, name, undefined, 'libhdf5 cannot open this HDF5 file');
     }
-    if (!file.file_id || file.file_id < 0n) throw new CorruptDataError('libhdf5 cannot open this HDF5 file (damaged or truncated?)', { file: name });
-    return new H5Reader(api, file, name);
+    if (!file.file_id || file.file_id < 0n) {
+      release();
+      throw new CorruptDataError('libhdf5 cannot open this HDF5 file (damaged or truncated?)', { file: name });
+    }
+    return new H5Reader(api, file, name, size, release);
   }
 
   close(): void {
-    this.file.close();
+    try {
+      this.file.close();
+    } catch {
+      // A file whose module aborted cannot be closed; its memory goes with the module.
+    } finally {
+      this.release();
+    }
   }
 
   private abs(path: string): string {
     return path.startsWith('/') ? path : `/${path}`;
   }
 
+  /** Run a libhdf5 call, turning its failures (refused reads, aborts, error stacks) into typed errors. */
+  private call<T>(what: string, entry: string | undefined, fn: () => T): T {
+    try {
+      const out = fn();
+      this.checkRefused(entry);
+      return out;
+    } catch (cause) {
+      throw translate(this.api, cause, this.name, entry, what);
+    }
+  }
+
+  private checkRefused(entry: string | undefined): void {
+    const refused = this.api.takeRefused?.() ?? [];
+    if (refused.length > 0) throw refusedError(refused, this.name, entry);
+  }
+
   /** 'group', 'dataset' or undefined (absent or another kind of object). */
   kind(path: string): 'group' | 'dataset' | undefined {
     const m = this.api.module;
+    const p = this.abs(path);
+    // An external link makes get_type open its target file, which the module's file guard
+    // refuses: checkRefused turns that into a RefusedError naming the file. (Asking
+    // get_external_link first would double the cost of every lookup, and libhdf5 lookups of
+    // deep paths are slow: ~150 ms at 200 levels.)
     let t: number;
     try {
-      t = m.get_type(this.file.file_id, this.abs(path));
-    } catch {
+      t = m.get_type(this.file.file_id, p);
+    } catch (cause) {
+      if (isWasmAbort(cause)) throw translate(this.api, cause, this.name, p, 'cannot look up an object');
+      this.checkRefused(p);
       return undefined;
     }
+    this.checkRefused(p);
     if (t === m.H5O_TYPE_GROUP) return 'group';
     if (t === m.H5O_TYPE_DATASET) return 'dataset';
     return undefined;
@@ -64,17 +129,17 @@ export class H5Reader {
 
   /** Member names of a group, as libhdf5 lists them (by name). */
   children(path: string): string[] {
-    return this.api.module.get_names(this.file.file_id, this.abs(path), false);
+    return this.call('cannot list the group', this.abs(path), () => this.api.module.get_names(this.file.file_id, this.abs(path), false));
   }
 
   /** Every object path below `path` (recursive), without the leading slash. */
   descendants(path = '/'): string[] {
     const base = path === '/' ? '' : `${path.replace(/^\//, '')}/`;
-    return this.api.module.get_names(this.file.file_id, this.abs(path), true).map((n) => base + n);
+    return this.call('cannot list the file', this.abs(path), () => this.api.module.get_names(this.file.file_id, this.abs(path), true)).map((n) => base + n);
   }
 
   attrNames(path: string): string[] {
-    return this.api.module.get_attribute_names(this.file.file_id, this.abs(path));
+    return this.call('cannot list attributes', this.abs(path), () => this.api.module.get_attribute_names(this.file.file_id, this.abs(path)));
   }
 
   hasAttr(path: string, name: string): boolean {
@@ -90,8 +155,9 @@ export class H5Reader {
       const obj = (group === '/' ? this.file : this.file.get(group)) as { get_attribute?: (n: string, json: false) => unknown } | null;
       value = obj?.get_attribute?.(name, false);
     } catch (cause) {
-      throw new CorruptDataError(`cannot read attribute '${name}'`, { file: this.name, entry: group, cause });
+      throw translate(this.api, cause, this.name, group, `cannot read attribute '${name}'`);
     }
+    this.checkRefused(group);
     if (value === null || value === undefined) return undefined;
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') return value;
     if (Array.isArray(value)) return value.map((v) => (typeof v === 'string' ? v : String(v))) as string[];
@@ -129,10 +195,32 @@ export class H5Reader {
   }
 
   private metadata(path: string): H5Metadata {
-    try {
-      return this.api.module.get_dataset_metadata(this.file.file_id, this.abs(path));
-    } catch (cause) {
-      throw new CorruptDataError('cannot read dataset header', { file: this.name, entry: path, cause });
+    const p = this.abs(path);
+    const meta = this.call('cannot read dataset header', path, () => this.api.module.get_dataset_metadata(this.file.file_id, p));
+    const vds = meta.virtual_sources;
+    if (vds && vds.length > 0) {
+      throw new RefusedError(`HDF5 virtual dataset mapped from '${vds[0]!.file_name}:${vds[0]!.dset_name}': reads never leave the input file`, { file: this.name, entry: path });
+    }
+    return meta;
+  }
+
+  /**
+   * Refuse a declared size the file cannot hold: more bytes than the file when the dataset is
+   * stored raw, more than {@link MAX_H5_EXPANSION}× the file when filtered (compressed).
+   */
+  private checkDeclaredSize(path: string, shape: readonly number[], itemSize: number, chunks: readonly number[] | null): void {
+    let total = itemSize;
+    for (const d of shape) total *= d;
+    if (!Number.isSafeInteger(total) || total < 0) {
+      throw new LimitExceededError('dataset declares more elements than can be addressed', { file: this.name, entry: path, found: `shape [${shape.join(', ')}]` });
+    }
+    if (total <= this.fileSize) return;
+    const filtered = chunks !== null && this.call('cannot read the dataset filters', path, () => this.api.module.get_dataset_filters(this.file.file_id, this.abs(path))).length > 0;
+    const bound = filtered ? this.fileSize * MAX_H5_EXPANSION : this.fileSize;
+    if (total > bound) {
+      throw new LimitExceededError(`dataset declares ${total} bytes, more than this ${this.fileSize}-byte file can hold${filtered ? ` compressed ${MAX_H5_EXPANSION}:1` : ''}`, {
+        file: this.name, entry: path, found: `shape [${shape.join(', ')}] × ${itemSize} bytes`,
+      });
     }
   }
 
@@ -141,6 +229,7 @@ export class H5Reader {
     const meta = this.metadata(path);
     const tag = this.hasAttr(path, 'dtype') ? this.stringAttrSafe(path, 'dtype') : undefined;
     const shape = meta.shape ?? [];
+    this.checkDeclaredSize(path, shape, meta.size, meta.chunks);
     const base = { path, shape, storedItemSize: meta.size, ...(tag ? { dtypeTag: tag } : {}) };
     const dtype = this.dtypeOf(meta, path);
     // Keras 3 tags bfloat16 datasets with attribute dtype="bfloat16" (saving_lib.py H5Entry);
@@ -196,8 +285,7 @@ export class H5Reader {
 
   /** String dataset elements (UTF-8 bytes). */
   readStrings(path: string): Uint8Array[] {
-    const ds = this.file.get(this.abs(path)) as { value: unknown } | null;
-    const v = ds?.value;
+    const v = this.call('cannot read the string dataset', path, () => (this.file.get(this.abs(path)) as { value: unknown } | null)?.value);
     const list = Array.isArray(v) ? v : [v];
     const enc = new TextEncoder();
     return list.map((s) => enc.encode(String(s)));
@@ -240,14 +328,17 @@ export class H5Reader {
           this.file.file_id, this.abs(info.path),
           count ? count.map(BigInt) : null, offset ? offset.map(BigInt) : null, count ? count.map(() => 1n) : null, BigInt(ptr),
         );
-        if (status < 0) throw new CorruptDataError('libhdf5 could not read the dataset (truncated file?)', { file: this.name, entry: info.path });
+        if (status < 0) {
+          this.checkRefused(info.path);
+          throw new CorruptDataError('libhdf5 could not read the dataset (truncated file?)', { file: this.name, entry: info.path });
+        }
         buf.set(m.HEAPU8.subarray(ptr, ptr + nbytes), 0);
+        this.checkRefused(info.path);
         return buf.subarray(0, nbytes);
       } catch (cause) {
-        if (cause instanceof CorruptDataError) throw cause;
-        throw new CorruptDataError(`libhdf5 could not read the dataset: ${(cause as Error).message ?? String(cause)}`, { file: this.name, entry: info.path, cause });
+        throw translate(this.api, cause, this.name, info.path, 'libhdf5 could not read the dataset');
       } finally {
-        m._free(ptr);
+        if (!aborted(this.api)) m._free(ptr);
       }
     };
     if (whole) {
@@ -256,6 +347,34 @@ export class H5Reader {
     }
     for (const slab of hyperslabs(shape, item, READ_CHUNK_BYTES)) yield { at: slab.at, bytes: readInto(slab.count, slab.offset, slab.bytes) };
   }
+}
+
+const brokenModules = new WeakSet<object>();
+
+function aborted(api: H5Api): boolean {
+  return brokenModules.has(api.module);
+}
+
+function refusedError(refused: readonly string[], file: string, entry: string | undefined): RefusedError {
+  return new RefusedError(
+    `the file asks libhdf5 to read another file ('${refused[0]}': HDF5 external storage, an external link or a virtual dataset); reads never leave the input file`,
+    { file, ...(entry !== undefined ? { entry } : {}) },
+  );
+}
+
+/** A libhdf5 failure as a typed error: refused outside reads first, then aborts, then the error stack. */
+function translate(api: H5Api, cause: unknown, file: string, entry: string | undefined, what: string): Error {
+  const refused = api.takeRefused?.() ?? [];
+  if (refused.length > 0) return refusedError(refused, file, entry);
+  if (isTfwError(cause)) return cause;
+  const where = { file, ...(entry !== undefined ? { entry } : {}), cause };
+  if (isWasmAbort(cause)) {
+    // The module is unusable after an abort: the next file gets a fresh one.
+    brokenModules.add(api.module);
+    api.markBroken?.();
+    return new CorruptDataError(`${what}: libhdf5 aborted on this damaged file (${String((cause as Error).message).slice(0, 120)})`, where);
+  }
+  return new CorruptDataError(`${what}: ${condenseH5Error(cause)}`, where);
 }
 
 function intName(size: number, signed: boolean): DTypeName | undefined {

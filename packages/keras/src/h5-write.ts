@@ -3,7 +3,8 @@
  * earliest..v1.10), old-style groups, contiguous uncompressed datasets (chunked above 32 MiB),
  * fixed-length string lists. Dataset bytes go through the wasm heap in bounded hyperslabs.
  */
-import { checkLength, dtypeInfo, InvalidArgumentError, IoError, isChunked, mapElements, materialize, toFloat32, UnsupportedDtypeError, type ChunkedTensor, type Tensor } from '@tfweights/core';
+import { checkLength, checkTensor, dtypeInfo, InvalidArgumentError, IoError, isChunked, isTfwError, mapElements, materialize, numElements, toFloat32, UnsupportedDtypeError, type ChunkedTensor, type Tensor } from '@tfweights/core';
+import { condenseH5Error } from './h5-file.js';
 import { H5T, type H5Api, type H5File } from './h5-api.js';
 import { hyperslabs } from './hyperslab.js';
 import { patchToOpaque16, type EmscriptenFs } from './opaque16.js';
@@ -48,6 +49,37 @@ export interface DatasetOptions {
   bfloat16?: Bfloat16Storage;
 }
 
+/**
+ * An HDF5 object path we can write: segments non-empty, not `.` or `..` (libhdf5 reads them
+ * as the group itself / nothing), without NUL (libhdf5 would cut the name there and the
+ * tensor would silently land elsewhere).
+ */
+export function checkH5Path(path: string, file: string, entry?: string): void {
+  const segments = path.replace(/^\//, '').split('/');
+  const bad = segments.find((s) => s === '' || s === '.' || s === '..' || s.includes('\0'));
+  if (bad !== undefined) {
+    throw new InvalidArgumentError(`cannot be an HDF5 path: ${bad === '' ? 'empty segment' : bad.includes('\0') ? 'NUL in a name' : `'${bad}' segment`}`, {
+      file, entry: (entry ?? path).slice(0, 200), found: JSON.stringify(path).slice(0, 200),
+    });
+  }
+}
+
+/** libhdf5's sec2 driver quotes strerror() (errno itself is Emscripten's numbering, not the host's). */
+const STRERROR: [RegExp, string][] = [
+  [/no space left/i, 'ENOSPC: no space left on device'], [/permission denied/i, 'EACCES: permission denied'],
+  [/read-only file system/i, 'EROFS: read-only file system'], [/quota/i, 'EDQUOT: disk quota exceeded'],
+  [/file too large/i, 'EFBIG: file too large'], [/input\/output error|I\/O error/i, 'EIO: input/output error'],
+];
+
+/** A libhdf5 write failure as a typed one-line error (typed errors pass through). */
+export function h5WriteError(cause: unknown, file: string, entry: string, what: string): Error {
+  if (isTfwError(cause)) return cause;
+  const msg = String((cause as Error | undefined)?.message ?? cause);
+  const said = /error message = '([^']*)'/.exec(msg)?.[1] ?? '';
+  const known = STRERROR.find(([re]) => re.test(said))?.[1];
+  return new IoError(`${what}: ${known ?? condenseH5Error(cause)}`, { file, entry, cause });
+}
+
 export class H5Writer {
   /** Names of the fixed-length string attributes written so far. */
   readonly fixedStringAttrs: string[] = [];
@@ -61,13 +93,31 @@ export class H5Writer {
     try {
       return new H5Writer(api, new api.h5.File(path, 'w', { libver: ['earliest', 'v110'] }), name, path);
     } catch (cause) {
-      throw new IoError(`cannot create HDF5 file: ${(cause as Error).message ?? String(cause)}`, { file: name, cause });
+      throw h5WriteError(cause, name, '/', 'cannot create HDF5 file');
+    }
+  }
+
+  /**
+   * Give up on the file (an error is being reported): close it if libhdf5 still can, else cut
+   * it to zero bytes, so a file libhdf5 keeps open after a failed flush (full disk) does not
+   * hold on to the disk space once the caller removes it.
+   */
+  abandon(): void {
+    try {
+      this.file.close();
+    } catch {
+      try {
+        (this.api.module.FS as unknown as { truncate(p: string, n: number): void }).truncate(this.path, 0);
+      } catch {
+        // Nothing more to do: the caller removes the file.
+      }
     }
   }
 
   /** Close the file, then turn the bfloat16 datasets' stand-in integer type into opaque. */
   close(): void {
-    this.file.close();
+    // The last metadata and raw data reach the disk here: a full disk fails this call.
+    this.io('/', 'cannot finish the HDF5 file', () => this.file.close());
     if (this.opaque16.length === 0) return;
     const fs = (this.api.module as unknown as { FS?: EmscriptenFs }).FS;
     if (!fs) throw new IoError('this h5wasm build exports no FS: cannot finish bfloat16 datasets', { file: this.name });
@@ -161,12 +211,25 @@ export class H5Writer {
   dataset(path: string, tensor: ChunkedTensor, opts?: DatasetOptions): Promise<void>;
   dataset(path: string, tensor: Tensor | ChunkedTensor, opts?: DatasetOptions): void | Promise<void>;
   dataset(path: string, tensor: Tensor | ChunkedTensor, opts: DatasetOptions = {}): void | Promise<void> {
-    if (isChunked(tensor)) return this.chunkedDataset(path, tensor, opts);
-    this.wholeDataset(path, tensor, opts);
+    if (isChunked(tensor)) return this.chunkedDataset(path, tensor, opts).catch((cause: unknown) => { throw h5WriteError(cause, this.name, path, 'cannot write the dataset'); });
+    this.io(path, 'cannot write the dataset', () => this.wholeDataset(path, tensor, opts));
+  }
+
+  /**
+   * Run a libhdf5 write, turning its failure into a one-line typed error: ENOSPC / EACCES /
+   * EROFS named as such (libhdf5's sec2 driver reports the errno in its error stack).
+   */
+  private io<T>(entry: string, what: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (cause) {
+      throw h5WriteError(cause, this.name, entry, what);
+    }
   }
 
   /** Stored type, dtype tag and the creation facts of a tensor's dataset (parents created). */
   private prepare(path: string, tensor: Pick<Tensor, 'key' | 'dtype' | 'shape'>, opts: DatasetOptions) {
+    checkH5Path(path, this.name, tensor.key);
     const m = this.api.module;
     let stored = STORED[tensor.dtype];
     let tag: string | undefined;
@@ -218,6 +281,11 @@ export class H5Writer {
   }
 
   private async chunkedDataset(path: string, tensor: ChunkedTensor, opts: DatasetOptions): Promise<void> {
+    // The tensor is not trusted: a shape larger than its bytes would size a sparse file of terabytes.
+    const want = numElements(tensor.shape) * dtypeInfo(tensor.dtype).itemSize;
+    if (!Number.isSafeInteger(want) || want !== tensor.byteLength) {
+      throw new InvalidArgumentError('tensor data does not match its shape', { file: this.name, entry: tensor.key, expected: `${want} bytes for ${tensor.dtype} [${tensor.shape.join(', ')}]`, found: `${tensor.byteLength} bytes` });
+    }
     const { abs, stored, tag, widen, opaque, meta } = this.prepare(path, tensor, opts);
     const total = widen ? tensor.byteLength * 2 : tensor.byteLength;
     if (total <= WRITE_CHUNK_BYTES || tensor.shape.length === 0) {
@@ -258,6 +326,9 @@ export class H5Writer {
   }
 
   private wholeDataset(path: string, tensor: Tensor, opts: DatasetOptions): void {
+    // The tensor is not trusted: a shape that disagrees with its bytes would copy past them
+    // out of the wasm heap, or size a sparse file of terabytes.
+    checkTensor(tensor, this.name);
     const { m, abs, stored, widen, tag, opaque, meta } = this.prepare(path, tensor, opts);
     /** Stored bytes [at, at + bytes) of the dataset (float16/bfloat16 widened to float32 here). */
     const storedBytes = (at: number, bytes: number): Uint8Array => {

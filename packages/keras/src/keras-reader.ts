@@ -28,6 +28,19 @@ export interface OpenH5Options {
   onClose?: () => Promise<void> | void;
 }
 
+/**
+ * Readers dropped without close(): close their HDF5 file and remove temporary copies (a
+ * `.keras` reader's extracted `model.weights.h5`) when they are garbage-collected.
+ */
+const unclosed = new FinalizationRegistry<{ h5: H5Reader; onClose?: () => Promise<void> | void }>((held) => {
+  try {
+    held.h5.close();
+  } catch {
+    // Already closed or its module aborted.
+  }
+  void Promise.resolve(held.onClose?.()).catch(() => undefined);
+});
+
 export class KerasReader implements TensorReader {
   readonly format: 'keras-h5' | 'keras3';
   readonly metadata: Readonly<Record<string, unknown>>;
@@ -38,6 +51,7 @@ export class KerasReader implements TensorReader {
   private constructor(private readonly h5: H5Reader, private readonly layout: ParsedLayout, readonly source: string, private readonly onClose?: () => Promise<void> | void) {
     this.format = layout.format;
     this.metadata = layout.metadata;
+    unclosed.register(this, { h5, ...(onClose ? { onClose } : {}) }, this);
     for (const e of layout.entries) this.byKey.set(e.info.key, e);
     for (const e of layout.entries) if (!this.byKey.has(e.info.name) && !this.byName.has(e.info.name)) this.byName.set(e.info.name, e);
   }
@@ -128,7 +142,13 @@ export class KerasReader implements TensorReader {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    unclosed.unregister(this);
     this.h5.close();
     await this.onClose?.();
+  }
+
+  /** `await using reader = await openKeras(…)` closes it at the end of the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 }

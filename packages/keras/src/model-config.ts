@@ -2,6 +2,7 @@
  * Model config JSON (legacy `model_config` attribute or Keras 3 `config.json`): only what a
  * weights reader needs, layer names and classes in order. Unknown classes are fine.
  */
+import { DEFAULT_JSON_MAX_DEPTH, jsonDepth, LimitExceededError } from '@tfweights/core';
 import type { H5Reader } from './h5-file.js';
 
 /** One layer as the config lists it. */
@@ -15,6 +16,10 @@ export interface ConfigLayer {
 export function parseJsonAttr(h5: H5Reader, name: string): unknown {
   const text = h5.stringAttr('/', name);
   if (text === undefined) return undefined;
+  // Deeper than any real config: refused before anything walks it recursively.
+  if (jsonDepth(text, DEFAULT_JSON_MAX_DEPTH).exceededAt !== undefined) {
+    throw new LimitExceededError(`attribute '${name}' nests deeper than ${DEFAULT_JSON_MAX_DEPTH} levels`, { file: h5.name, entry: '/' });
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch {

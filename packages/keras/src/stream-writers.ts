@@ -239,7 +239,13 @@ abstract class KerasStream {
       this.closeQuietly();
       throw err;
     }
-    this.h5.close();
+    try {
+      this.h5.close();
+    } catch (err) {
+      // A full disk fails the final flush: report it, never a finished file.
+      this.closeQuietly();
+      throw err;
+    }
   }
 
   /** Close the file without finishing it (the caller removes it). */
@@ -250,11 +256,8 @@ abstract class KerasStream {
   }
 
   private closeQuietly(): void {
-    try {
-      this.h5.file.close();
-    } catch {
-      // Already failing: the half-written file is removed by the caller.
-    }
+    // Already failing: the half-written file is removed by the caller.
+    this.h5.abandon();
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * A Tensor as `.npy` bytes: NumPy's exact header (header-write.ts) and the data, C order,
  * little-endian. Strings become `<U{maxlen}` (or `|S{maxlen}` on request, or when an element
- * is not valid UTF-8); bfloat16 has no NumPy dtype and is refused unless widened to float32.
+ * is not valid UTF-8); bfloat16 has no NumPy dtype and is refused unless widened to float32 or
+ * stored raw as `|V2`.
  */
 import {
   bytesOf, dtypeInfo, InvalidArgumentError, numElements, toFloat32, UnsupportedDtypeError, type Tensor,
@@ -12,8 +13,12 @@ import { buildNpyHeader } from './header-write.js';
 export interface NpyWriteOptions {
   /** How string tensors are written: `unicode` (`<U`, default, as np.array(list_of_str)) or `bytes` (`|S`). */
   strings?: 'unicode' | 'bytes';
-  /** bfloat16 has no NumPy descr: `refuse` (default, UnsupportedDtypeError) or widen exactly to `float32`. */
-  bfloat16?: 'refuse' | 'float32';
+  /**
+   * bfloat16 has no NumPy descr: `refuse` (default, UnsupportedDtypeError), widen exactly to
+   * `float32`, or `raw`: the 2-byte values as `|V2` (NumPy's 2-byte void; view them with
+   * `a.view(ml_dtypes.bfloat16)`).
+   */
+  bfloat16?: 'refuse' | 'float32' | 'raw';
 }
 
 /** The two parts of one `.npy` file: the preamble and the data. */
@@ -27,8 +32,13 @@ export interface EncodedNpy {
 export function encodeNpy(t: Tensor, opts: NpyWriteOptions = {}): EncodedNpy {
   if (t.dtype === 'string') return encodeStrings(t, opts);
   if (t.dtype === 'bfloat16') {
+    if (opts.bfloat16 === 'raw') {
+      const expected = numElements(t.shape) * 2;
+      if (t.data.byteLength !== expected) throw new InvalidArgumentError(`tensor '${t.key}' of bfloat16 [${t.shape.join(', ')}] needs ${expected} bytes, got ${t.data.byteLength}`);
+      return { header: buildNpyHeader('|V2', t.shape), data: t.data, descr: '|V2' };
+    }
     if (opts.bfloat16 !== 'float32') {
-      throw new UnsupportedDtypeError('NumPy has no bfloat16; pass the option bfloat16: "float32" to widen it exactly', { entry: t.key });
+      throw new UnsupportedDtypeError('NumPy has no bfloat16 (option bfloat16, CLI --bfloat16: "float32" widens it exactly, "raw" stores the 2-byte values as |V2)', { entry: t.key });
     }
     const data = bytesOf(toFloat32(t));
     return { header: buildNpyHeader('<f4', t.shape), data, descr: '<f4' };

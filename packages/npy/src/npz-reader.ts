@@ -38,6 +38,8 @@ export class NpzReader implements TensorReader {
       members: zip.entries.length,
       compressed: zip.entries.some((e) => e.method !== 0),
       ...(refused.length > 0 ? { refused } : {}),
+      // Names an extractor must not use as paths (`..`, absolute, NUL): flagged, never written by our zip writer.
+      ...(zip.entries.some((e) => e.unsafeName) ? { unsafeNames: zip.entries.filter((e) => e.unsafeName).map((e) => e.name) } : {}),
     };
   }
 
@@ -62,7 +64,9 @@ export class NpzReader implements TensorReader {
         const header = await readNpyHeader((n) => entry.readPrefix(n), entry.size, source.name, entry.name);
         members.push({ key, entry, header });
       } catch (e) {
-        if (isTfwError(e) && e instanceof UnsupportedDtypeError) refused.push({ key, why: e.message });
+        // The reason alone: file and member are said again wherever it is shown.
+        const at = `${source.name}, entry '${entry.name}': `;
+        if (isTfwError(e) && e instanceof UnsupportedDtypeError) refused.push({ key, why: e.message.startsWith(at) ? e.message.slice(at.length) : e.message });
         else throw e;
       }
     }

@@ -4,7 +4,7 @@
  * N ≤ 100,000,000; the header is UTF-8 JSON; tensors sorted by offsets tile the byte buffer
  * exactly; each tensor's byte count is Π shape × bits / 8; nothing trails the buffer.
  */
-import { CorruptDataError, LimitExceededError, UnsupportedDtypeError } from '@tfweights/core';
+import { CorruptDataError, LimitExceededError, parseJsonWithLimits, UnsupportedDtypeError } from '@tfweights/core';
 import { coreDtypeOf, safetensorsBits } from './dtypes.js';
 
 /** Largest header the reference reader accepts (`MAX_HEADER_SIZE`). */
@@ -67,18 +67,8 @@ function isDim(v: unknown): v is number {
 export function parseHeader(headerBytes: Uint8Array, fileSize: number, file: string): ParsedHeader {
   const headerLength = headerBytes.byteLength;
   const dataStart = 8 + headerLength;
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
-  } catch (cause) {
-    throw new CorruptDataError('header is not valid UTF-8', { file, offset: 8, cause });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new CorruptDataError(`header is not valid JSON: ${(cause as Error).message}`, { file, offset: 8, cause });
-  }
+  // A header is a flat {name: {dtype, shape, data_offsets}} map: 4 levels (shape lists) at most.
+  const json = parseJsonWithLimits(headerBytes, { file, what: 'header', maxDepth: 16 });
   if (!isRecord(json)) throw new CorruptDataError('header is not a JSON object', { file, offset: 8 });
 
   let metadata: Record<string, string> | undefined;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openBundle } from '@tfweights/checkpoint';
 import { isTfwError, MemorySource, type ByteSource } from '@tfweights/core';
-import { fixture, haveFixtures, seededRandom } from '@tfweights/testkit';
+import { fixture, fuzzCount, haveFixtures, mutateBytes, runFuzz, seededRandom } from '@tfweights/testkit';
 import { decodeFingerprint, decodeSavedModel, SavedModelReader, selectMetaGraph } from '../src/index.js';
 import { encode, shape } from './proto-build.js';
 
@@ -120,4 +120,24 @@ describe.skipIf(!haveFixtures())('fuzzed real saved_model.pb files', () => {
     }
     expect(ok).toBeGreaterThan(0);
   });
+});
+
+describe('saved_model.pb campaign', () => {
+  it(`${fuzzCount()} mutants of hand-built and real saved_model.pb files decode or fail typed`, async () => {
+    const seeds = [handBuilt];
+    if (haveFixtures()) for (const name of ['half-plus-two-tf1', 'half-plus-two-tf2', 'times-three-float', 'tensorspace-lenet-tf1']) seeds.push(new Uint8Array(readFileSync(fixture('savedmodel', name, 'saved_model.pb'))));
+    const report = await runFuzz({
+      format: 'saved_model.pb', seeds, seed: 11,
+      mutate: (b, rand) => mutateBytes(b, rand),
+      exercise: async (bytes) => {
+        const src = new BoundedSource(bytes);
+        try {
+          selectMetaGraph(await decodeSavedModel(src), undefined, src.name);
+        } finally {
+          expect(src.maxRead).toBeLessThanOrEqual(bytes.length);
+        }
+      },
+    });
+    expect(report.typed).toBeGreaterThan(report.mutants / 20);
+  }, 3_600_000);
 });

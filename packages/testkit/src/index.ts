@@ -122,7 +122,9 @@ export function pythonWith(...modules: string[]): string | undefined {
 
 /** Run a Python snippet with arguments; returns stdout (throws with stderr on failure). */
 export function runPython(exe: string, code: string, args: string[] = []): string {
-  return execFileSync(exe, ['-c', code, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  // stderr piped, not inherited: a traceback a test expects stays out of the run's output (it is
+  // still in the error's message when the call fails).
+  return execFileSync(exe, ['-c', code, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** A fresh temporary directory and a function that removes it. */
@@ -161,7 +163,8 @@ export function kerasPython(): string | undefined {
 /** Run a Python snippet under real Keras (JAX backend); returns stdout. */
 export function runKeras(exe: string, code: string, args: string[] = []): string {
   return execFileSync(exe, ['-c', code, ...args], {
-    encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, KERAS_BACKEND: 'jax', JAX_PLATFORMS: 'cpu', TF_CPP_MIN_LOG_LEVEL: '3' },
+    encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, KERAS_BACKEND: 'jax', JAX_PLATFORMS: 'cpu', TF_CPP_MIN_LOG_LEVEL: '3' },
   });
 }
 
@@ -210,3 +213,6 @@ export function tfCorpus(name: string): string | undefined {
   if (!m) throw new Error(`tf-corpus: unexpected generator output: ${out}`);
   return m[1];
 }
+
+export { startHttpServer, type HttpTestServer, type HttpTestServerOptions, type LoggedRequest, type Misbehaviour, type VirtualFile } from './http-servers.js';
+export * from './fuzz.js';

@@ -21,7 +21,11 @@ def seed(n=1234):
 
 def canonical_sha256(value):
     h = hashlib.sha256()
-    arr = np.asarray(value)
+    # A scalar string comes back from TF as `bytes`; np.asarray would make it a fixed-width `S`
+    # array, which drops trailing NUL bytes, so keep the bytes themselves in an object array.
+    arr = np.array([value], dtype=object).reshape(()) if isinstance(value, bytes) else np.asarray(value)
+    if arr.dtype.kind == "S":
+        arr = np.asarray(value, dtype=object)
     if arr.dtype.kind in ("O", "S", "U"):
         for item in arr.reshape(-1):
             b = item if isinstance(item, bytes) else str(item).encode()

@@ -12,6 +12,9 @@ import {
   type DTypeName, type LayerInfo, type Tensor, type TensorInfo, type TensorReader,
 } from '@tfweights/core';
 import { convertData, tfjsStorageDtype } from './dtype-policy.js';
+import { layersOf } from './layers.js';
+
+export { layersOf };
 
 export interface ToTfOptions {
   /** Allow lossless widening of dtypes tfjs lacks (uint8 → int32, float16 → float32 …). */
@@ -132,18 +135,6 @@ function castTensor(t: Tensor, target: DTypeName, allowLossy: boolean): Tensor {
       return makeTensor(t.key, target, t.shape, out, name);
     }
   }
-}
-
-/** Layers of a reader: its own `layers()`, or tensors grouped by their `layer` (or name prefix). */
-export function layersOf(reader: Pick<TensorReader, 'list' | 'layers'>): LayerInfo[] {
-  const own = reader.layers?.();
-  if (own && own.length > 0) return [...own];
-  const by = new Map<string, string[]>();
-  for (const i of reader.list()) {
-    const layer = i.layer ?? (i.name.includes('/') ? i.name.slice(0, i.name.lastIndexOf('/')) : i.name);
-    by.set(layer, [...(by.get(layer) ?? []), i.key]);
-  }
-  return [...by].map(([name, weights]) => ({ name, weights }));
 }
 
 function findLayer(layers: readonly LayerInfo[], name: string, file?: string): LayerInfo {

@@ -15,3 +15,5 @@ export { topologyLayers, modelConfigOf } from './topology.js';
 export { ConcatSource } from './concat-source.js';
 export { readerIOHandler } from './io-handler.js';
 export { tfjsFormat } from './format.js';
+export type { TfjsIOHandler, TfjsModelArtifacts, TfjsWeightSpec, TfjsDataType } from './tfjs-io-types.js';
+export { layersOf } from './layers.js';

@@ -1,22 +1,22 @@
 /**
  * A tfjs-core `IOHandler` over a TfjsReader, so `tf.loadLayersModel(handler)` /
  * `tf.loadGraphModel(handler)` load a model through our reader (any ByteSource: files,
- * HTTP ranges, memory) — no tfjs-node needed. Type-only import: this file does not load
- * tfjs-core.
+ * HTTP ranges, memory) — no tfjs-node needed. Neither loads nor names tfjs-core: the handler's
+ * types are declared structurally in `tfjs-io-types.ts`.
  */
-import type { io } from '@tensorflow/tfjs-core';
+import type { TfjsIOHandler, TfjsModelArtifacts, TfjsWeightSpec } from './tfjs-io-types.js';
 import type { TfjsReader } from './reader.js';
 
 /** An IOHandler whose `load()` gives the model's artifacts with shard bytes concatenated. */
-export function readerIOHandler(reader: TfjsReader): io.IOHandler {
+export function readerIOHandler(reader: TfjsReader): TfjsIOHandler {
   return {
-    async load(): Promise<io.ModelArtifacts> {
+    async load(): Promise<TfjsModelArtifacts> {
       const m = reader.model;
-      const weightSpecs: io.WeightsManifestEntry[] = [];
+      const weightSpecs: TfjsWeightSpec[] = [];
       const buffers: Uint8Array[] = [];
       for (const [gi, group] of m.weightsManifest.entries()) {
         if (group.weights.length === 0) continue;
-        weightSpecs.push(...(group.weights as io.WeightsManifestEntry[]));
+        weightSpecs.push(...(group.weights as TfjsWeightSpec[]));
         const src = await reader.groupSource(gi);
         buffers.push(await src.read(0, src.size, `shards of group ${gi + 1}`));
       }
@@ -27,8 +27,8 @@ export function readerIOHandler(reader: TfjsReader): io.IOHandler {
         weightData.set(b, at);
         at += b.byteLength;
       }
-      const artifacts: io.ModelArtifacts = {
-        modelTopology: m.modelTopology as io.ModelArtifacts['modelTopology'],
+      const artifacts: TfjsModelArtifacts = {
+        modelTopology: m.modelTopology as TfjsModelArtifacts['modelTopology'],
         weightSpecs,
         weightData: weightData.buffer,
       };

@@ -3,7 +3,7 @@
  * converter writes (tensorflow/tfjs `tfjs-converter/python/tensorflowjs/converters/common.py`
  * and `write_weights.py`; FORMATS.md §7.1–§7.2).
  */
-import { CorruptDataError, isDTypeName, numElements, UnsupportedDtypeError } from '@tfweights/core';
+import { CorruptDataError, isDTypeName, LimitExceededError, numElements, parseJsonWithLimits, RefusedError, UnsupportedDtypeError } from '@tfweights/core';
 
 /** Storage type of a quantized weight. */
 export type QuantizationDtype = 'uint8' | 'uint16' | 'float16';
@@ -48,12 +48,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /** Parse and check a model.json. Throws CorruptDataError naming the file and the entry. */
 export function parseModelJson(text: string | Uint8Array, file: string): ModelJson {
-  let json: unknown;
-  try {
-    json = JSON.parse(typeof text === 'string' ? text : new TextDecoder('utf-8', { fatal: true }).decode(text));
-  } catch (cause) {
-    throw new CorruptDataError(`model.json is not valid JSON: ${(cause as Error).message}`, { file, cause });
-  }
+  let json = parseJsonWithLimits(text, { file, what: 'model.json' });
+  // A bare weights manifest (face-api.js `*-weights_manifest.json`): the groups without a model.
+  if (Array.isArray(json)) json = { weightsManifest: json };
   if (!isRecord(json)) throw new CorruptDataError('model.json is not a JSON object', { file });
   const manifest = json.weightsManifest;
   if (manifest === undefined) {
@@ -67,10 +64,29 @@ export function parseModelJson(text: string | Uint8Array, file: string): ModelJs
       throw new CorruptDataError('group is not {paths: [...], weights: [...]}', { file, entry: where });
     }
     if (!g.paths.every((p) => typeof p === 'string')) throw new CorruptDataError('paths must be strings', { file, entry: where });
+    for (const p of g.paths as string[]) checkShardPath(p, file, where);
     if (g.weights.length > 0 && g.paths.length === 0) throw new CorruptDataError('group has weights but no shard paths', { file, entry: where });
     for (const w of g.weights as unknown[]) checkEntry(w, file, where, names);
   });
   return json as ModelJson;
+}
+
+/**
+ * A shard path names a file beside model.json (the converter writes `group1-shard1of2.bin`):
+ * absolute paths, URLs, `..` segments, backslashes and NUL would let a model.json read files
+ * outside its folder, so they are refused here, for every resolver (files and HTTP alike).
+ */
+export function checkShardPath(p: string, file: string, where = 'weightsManifest'): void {
+  const problem =
+    p.length === 0 ? 'is empty'
+    : p.includes('\0') ? 'holds a NUL character'
+    : p.includes('\\') ? 'holds a backslash'
+    : p.startsWith('/') || /^[a-z][a-z0-9+.-]*:/i.test(p) ? 'is absolute or a URL'
+    : p.split('/').some((s) => s === '..') ? "has a '..' segment"
+    : undefined;
+  if (problem) {
+    throw new RefusedError(`shard path ${problem}: shards must lie in the model's folder`, { file, entry: where, found: JSON.stringify(p).slice(0, 120) });
+  }
 }
 
 function checkEntry(w: unknown, file: string, where: string, names: Set<string>): void {
@@ -79,9 +95,13 @@ function checkEntry(w: unknown, file: string, where: string, names: Set<string>)
   if (names.has(entry)) throw new CorruptDataError('two weights have the same name', { file, entry });
   names.add(entry);
   if (!Array.isArray(w.shape) || !w.shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) {
-    throw new CorruptDataError('shape is not a list of non-negative integers', { file, entry, found: JSON.stringify(w.shape) });
+    throw new CorruptDataError('shape is not a list of non-negative integers', { file, entry, found: JSON.stringify(w.shape)?.slice(0, 120) });
   }
-  numElements(w.shape as number[], `shape of '${entry}'`);
+  try {
+    numElements(w.shape as number[], `shape of '${entry}'`);
+  } catch (cause) {
+    throw new LimitExceededError('shape has more elements than can be addressed', { file, entry, found: `${w.shape.length} dims`, cause });
+  }
   if (typeof w.dtype !== 'string' || !isDTypeName(w.dtype)) {
     throw new UnsupportedDtypeError(`unknown weight dtype '${String(w.dtype)}'`, { file, entry, expected: 'float32, int32, bool, string or complex64' });
   }

@@ -11,11 +11,12 @@
  *
  * @packageDocumentation
  */
-export { defaultRegistry, AdapterRegistry, type CreateOptions, type FormatAdapter, type PipelineWriter, type Probe } from './formats/index.js';
+export { defaultRegistry, AdapterRegistry, type CreateOptions, type FormatAdapter, type OpenOptions, type PipelineWriter, type Probe } from './formats/index.js';
 export { probePath } from './formats/probe.js';
 export { convert, convertReader, planConversion, plannedInfo, type ConvertOptions, type ConvertResult, type PlannedTensor } from './convert.js';
 export { parseRenameArgs, parseRuleText, rulesFromJson, applyRenames, type RenameRule } from './mapping/rename.js';
 export { findTensor, modelOrder } from './lookup.js';
+export { refusedEntries, type RefusedEntry } from './refused.js';
 export { normaliseName, readableName, matchForm, matchForms, byteCountOf } from './mapping/normalise.js';
 export { globToRegExp, makeFilter, type FilterOptions } from './mapping/glob.js';
 export { parseCasts, castTensor, castDtype, type CastMap } from './mapping/cast.js';

@@ -3,53 +3,18 @@
  * rename rules, template match, casts), then stream tensors one at a time into the writer.
  * Where the reader and the writer both stream (`readChunked` / `writeChunked`), a tensor's
  * bytes pass in bounded chunks (casts too), so memory does not grow with tensor size; else at
- * most one tensor is held. The writer is atomic, so a failure leaves no output.
+ * most one tensor is held. The writer is atomic, so a failure leaves no output. The plan and
+ * the streaming loop live in the browser-safe pipeline.ts; this file opens and creates files.
  */
 import { resolve } from 'node:path';
-import { byteLengthOf, dtypeInfo, InvalidArgumentError, withInfo, type ChunkedTensor, type DTypeName, type Tensor, type TensorInfo, type TensorReader } from '@tfweights/core';
+import type { TensorInfo, TensorReader } from '@tfweights/core';
 import { refuseOverwritingInput } from '@tfweights/core/node';
-import type { FormatAdapter, PipelineWriter } from './formats/adapter.js';
 import type { AdapterRegistry } from './formats/registry.js';
-import { dataOrderOf, modelOrder } from './lookup.js';
-import { castChunked, castDtype, castTensor, type CastMap } from './mapping/cast.js';
-import { makeFilter } from './mapping/glob.js';
-import { byteCountOf, readableName } from './mapping/normalise.js';
-import { applyRenames, type RenameRule } from './mapping/rename.js';
 import { openKerasConfigTemplate } from './formats/keras-config-template.js';
-import { matchTemplate, templateReport, type TemplateMatch } from './mapping/template.js';
+import type { TemplateMatch } from './mapping/template.js';
+import { planConversion, plannedInfo, streamPlan, type ConvertOptions, type PlannedTensor } from './pipeline.js';
 
-export interface ConvertOptions {
-  /** Output format id; default: from OUT's extension. */
-  to?: string;
-  include?: readonly string[];
-  exclude?: readonly string[];
-  dropOptimizer?: boolean;
-  renames?: readonly RenameRule[];
-  /** A file or directory with the target structure. */
-  template?: string;
-  /** Fail when the template match leaves anything unmatched. */
-  strict?: boolean;
-  casts?: CastMap;
-  /** Replace an existing OUT. */
-  force?: boolean;
-  /** Format-specific writer choices. */
-  extra?: Record<string, string | boolean>;
-  /** Lines for the user (match report, summary). */
-  log?: (line: string) => void;
-  /** Progress: total bytes once, then bytes per tensor. */
-  onStart?: (totalBytes: number) => void;
-  onTensor?: (bytes: number, name: string) => void;
-}
-
-/** One tensor to write: where it comes from and what it becomes. */
-export interface PlannedTensor {
-  readonly source: TensorInfo;
-  readonly key: string;
-  readonly name: string;
-  readonly dtype: DTypeName;
-  /** Layer in the output (the template's, or the input's when names are unchanged). */
-  readonly layer?: string;
-}
+export { planConversion, plannedInfo, type ConvertOptions, type PlannedTensor } from './pipeline.js';
 
 export interface ConvertResult {
   readonly input: string;
@@ -58,6 +23,9 @@ export interface ConvertResult {
   readonly to: string;
   readonly written: readonly PlannedTensor[];
   readonly skipped: readonly TensorInfo[];
+  /** Why each left-out tensor (by key) was left out, when the output format refused it. */
+  readonly reasons: ReadonlyMap<string, string>;
+  /** Bytes of tensor data read from the input (0 for a dry run). */
   readonly bytes: number;
   readonly match?: TemplateMatch;
 }
@@ -67,15 +35,10 @@ function samePathish(a: string): string {
   return resolve(a.replace(/\.index$/, '').replace(/\/+$/, ''));
 }
 
-/** Tensors that describe a container, not weights: dropped when the format changes. */
-function isContainerOnly(t: TensorInfo): boolean {
-  return t.role === 'metadata' || t.key === '_CHECKPOINTABLE_OBJECT_GRAPH';
-}
-
 /** Convert the file at `input` into `output` (format from `opts.to` or OUT's extension). */
 export async function convert(registry: AdapterRegistry, input: string, output: string, opts: ConvertOptions = {}): Promise<ConvertResult> {
   refuseOverwritingInput(samePathish(output), [samePathish(input)]);
-  const reader = await registry.open(input);
+  const reader = await registry.open(input, opts.config !== undefined ? { config: opts.config } : {});
   try {
     return { ...(await convertReader(registry, reader, output, opts)), input };
   } finally {
@@ -94,14 +57,17 @@ export async function convertReader(registry: AdapterRegistry, reader: TensorRea
   try {
     if (opts.template) template = await openTemplate(registry, opts.template);
     const plan = planConversion(reader, adapter, opts, template);
+    if (opts.dryRun) return { input: reader.source, output, from: reader.format, to: adapter.id, bytes: 0, ...plan };
     const writer = await registry.create(output, adapter, {
       overwrite: Boolean(opts.force),
       source: reader,
       ...(template && opts.template ? { template, templatePath: opts.template } : {}),
       ...(opts.extra ? { extra: opts.extra } : {}),
+      ...(opts.allowUncertainMatch ? { allowUncertainMatch: true } : {}),
+      ...(opts.log ? { log: opts.log } : {}),
       plan: plan.written.map(plannedInfo),
     });
-    const bytes = await stream(reader, writer, plan.written, opts);
+    const bytes = await streamPlan(reader, writer, plan.written, opts);
     return { input: reader.source, output, from: reader.format, to: adapter.id, bytes, ...plan };
   } finally {
     await template?.close();
@@ -118,154 +84,3 @@ async function openTemplate(registry: AdapterRegistry, path: string): Promise<Te
   }
 }
 
-/** Decide what is written and how it is named; throws on name clashes or --strict misses. */
-export function planConversion(
-  reader: TensorReader, adapter: FormatAdapter, opts: ConvertOptions, template?: TensorReader,
-): { written: PlannedTensor[]; skipped: TensorInfo[]; match?: TemplateMatch } {
-  const renames = opts.renames ?? [];
-  const casts = opts.casts ?? new Map();
-  // Same format, names untouched: keep the format's own keys and its container tensors.
-  const passthrough = adapter.id === reader.format && renames.length === 0 && !template;
-  const keep = makeFilter(opts);
-  const all = modelOrder(reader);
-  const kept: TensorInfo[] = [];
-  const skipped: TensorInfo[] = [];
-  const refusedBy = (t: TensorInfo): string | undefined => {
-    const verdict = adapter.accepts?.(t, { source: reader, ...(template ? { template } : {}) });
-    return verdict === undefined || verdict === true ? undefined : verdict;
-  };
-  const reasons = new Map<string, string[]>();
-  for (const t of all) {
-    const refused = keep(t) && (passthrough || !isContainerOnly(t)) ? refusedBy(t) : 'filtered';
-    if (refused === undefined) kept.push(t);
-    else {
-      skipped.push(t);
-      if (refused !== 'filtered') reasons.set(refused, [...(reasons.get(refused) ?? []), readableName(t)]);
-    }
-  }
-  for (const [why, names] of reasons) {
-    const some = names.slice(0, 3).join(', ') + (names.length > 3 ? `, … (${names.length - 3} more)` : '');
-    opts.log?.(`left out ${names.length} tensor(s): ${why}: ${some}`);
-  }
-  const nameOf = (t: TensorInfo) => applyRenames(readableName(t), renames);
-  let written: PlannedTensor[];
-  let match: TemplateMatch | undefined;
-  if (template && template.list().length > 0) {
-    // Template tensors of a role the input does not carry (e.g. optimizer state) are not asked for.
-    const roles = new Set(kept.map((t) => t.role ?? 'weight'));
-    const targets = modelOrder(template).filter((t) => !isContainerOnly(t));
-    const asked = targets.filter((t) => roles.has(t.role ?? 'weight') && !(opts.dropOptimizer && t.role === 'optimizer'));
-    const ignored = targets.length - asked.length;
-    if (ignored > 0) opts.log?.(`template: ${ignored} tensor(s) of a role the input does not carry (optimizer state, bookkeeping) are not asked for`);
-    match = matchTemplate(kept, asked, nameOf);
-    for (const line of templateReport(match, nameOf)) opts.log?.(line);
-    if (opts.strict && (match.unmatchedSource.length > 0 || match.unmatchedTarget.length > 0)) {
-      throw new InvalidArgumentError(`--strict: template match left ${match.unmatchedSource.length} source and ${match.unmatchedTarget.length} template tensor(s) unmatched`, { file: template.source });
-    }
-    const targetOrder = new Map(asked.map((t, i) => [t, i]));
-    written = [...match.pairs]
-      .sort((x, y) => targetOrder.get(x.target)! - targetOrder.get(y.target)!)
-      .map((p) => ({
-        source: p.source, key: p.target.key, name: readableName(p.target), dtype: castDtype(p.source.dtype, casts),
-        ...(p.target.layer ? { layer: p.target.layer } : {}),
-      }));
-    skipped.push(...match.unmatchedSource);
-  } else {
-    written = kept.map((t) => {
-      const name = nameOf(t);
-      return {
-        source: t, key: passthrough ? t.key : name, name: passthrough ? t.name : name, dtype: castDtype(t.dtype, casts),
-        ...(t.layer && renames.length === 0 ? { layer: t.layer } : {}),
-      };
-    });
-  }
-  const seen = new Map<string, TensorInfo>();
-  for (const w of written) {
-    const prev = seen.get(w.key);
-    if (prev) {
-      throw new InvalidArgumentError(`two tensors would both be written as '${w.key}': '${prev.key}' and '${w.source.key}' (use --rename or --exclude)`, { file: reader.source });
-    }
-    seen.set(w.key, w.source);
-  }
-  return { written, skipped, ...(match ? { match } : {}) };
-}
-
-/** Keys in data-file order, for readers that can tell it without reading (checkpoints: `dataOrder()`). */
-function fileOrder(reader: TensorReader): readonly string[] | undefined {
-  const all = dataOrderOf(reader);
-  if (!all) return undefined;
-  const listed = new Set(reader.list().map((t) => t.key));
-  const order = all.filter((k) => listed.has(k));
-  return order.length === listed.size ? order : undefined;
-}
-
-/** The TensorInfo a planned tensor will have in the output. */
-export function plannedInfo(p: PlannedTensor): TensorInfo {
-  const s = p.source;
-  const byteLength = p.dtype === s.dtype ? byteCountOf(s) : byteLengthOf(p.dtype, s.shape);
-  return {
-    key: p.key, name: p.name, dtype: p.dtype, shape: s.shape, byteLength,
-    ...(s.role ? { role: s.role } : {}), ...(p.layer ? { layer: p.layer } : {}), ...(s.attrs ? { attrs: s.attrs } : {}),
-  };
-}
-
-/** Whether this tensor can pass in chunks: both sides stream and its elements have a fixed size. */
-function streams(reader: TensorReader, writer: PipelineWriter, p: PlannedTensor): boolean {
-  return reader.readChunked !== undefined && writer.writeChunked !== undefined &&
-    dtypeInfo(p.source.dtype).itemSize > 0 && dtypeInfo(p.dtype).itemSize > 0;
-}
-
-/**
- * Stream the planned tensors into the writer: in the writer's own order when it has one, else
- * in the reader's file order when everything is kept, else in plan order. Tensors that can,
- * pass chunk by chunk (the source reads ahead one chunk while the current one is written).
- */
-async function stream(reader: TensorReader, writer: PipelineWriter, plan: readonly PlannedTensor[], opts: ConvertOptions): Promise<number> {
-  const bySource = new Map(plan.map((p) => [p.source.key, p]));
-  const total = plan.reduce((s, p) => s + byteCountOf(p.source), 0);
-  opts.onStart?.(total);
-  let bytes = 0;
-  const done = (n: number, p: PlannedTensor) => {
-    bytes += n;
-    opts.onTensor?.(n, p.name);
-  };
-  try {
-    const emit = async (t: Tensor, p: PlannedTensor) => {
-      const { layer: _drop, ...rest } = t;
-      let out: Tensor = { ...rest, key: p.key, name: p.name, ...(p.layer ? { layer: p.layer } : {}) };
-      if (p.dtype !== t.dtype) out = castTensor(out, p.dtype);
-      await writer.write(out);
-      done(t.byteLength, p);
-    };
-    const emitChunked = async (p: PlannedTensor) => {
-      const t = await reader.readChunked!(p.source.key);
-      const { layer: _drop, ...rest } = t;
-      let out: ChunkedTensor = withInfo({ ...rest, chunks: t.chunks }, { key: p.key, name: p.name, ...(p.layer ? { layer: p.layer } : {}) });
-      if (p.dtype !== t.dtype) out = castChunked(out, p.dtype);
-      await writer.writeChunked!(out);
-      done(t.byteLength, p);
-    };
-    const everything = plan.length === reader.list().length && !opts.template;
-    const ordered = (keys: readonly string[], map: ReadonlyMap<string, PlannedTensor>) => keys.flatMap((k) => (map.has(k) ? [map.get(k)!] : []));
-    const order = writer.order
-      ? ordered(writer.order, new Map(plan.map((p) => [p.key, p])))
-      : everything && fileOrder(reader) ? ordered(fileOrder(reader)!, bySource) : plan;
-    if (!writer.order && everything && !fileOrder(reader) && !order.some((p) => streams(reader, writer, p))) {
-      // Whole tensors in file order: sequential reads, and a same-format writer keeps the layout.
-      for await (const t of reader.tensors()) {
-        const p = bySource.get(t.key);
-        if (p) await emit(t, p);
-      }
-    } else {
-      for (const p of order) {
-        if (streams(reader, writer, p)) await emitChunked(p);
-        else await emit(await reader.read(p.source.key), p);
-      }
-    }
-    await writer.finish();
-  } catch (err) {
-    await writer.abort().catch(() => undefined);
-    throw err;
-  }
-  return bytes;
-}

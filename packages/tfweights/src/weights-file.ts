@@ -4,7 +4,7 @@
  * or readable name, layers inside nested models by path, and edited copies for `save()`.
  */
 import { TensorNotFoundError, type FormatId, type LayerInfo, type ReadOptions, type Tensor, type TensorInfo, type TensorReader } from '@tfweights/core';
-import { layersOf } from '@tfweights/tfjs';
+import { layersOf } from '@tfweights/tfjs/codec';
 import { findTensor, modelOrder } from './lookup.js';
 import { readableName } from './mapping/normalise.js';
 import { OverlayReader } from './tensor-set.js';

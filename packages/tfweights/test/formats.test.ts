@@ -19,9 +19,15 @@ describe('output format from --to or the extension', () => {
   ])('%s → %s', (out, id) => {
     expect(registry.outputAdapter(out).id).toBe(id);
   });
-  it('--to wins over the extension; unknown ids are refused with the list', () => {
-    expect(registry.outputAdapter('x.h5', 'npz').id).toBe('npz');
+  it('--to names the format of an extensionless output; unknown ids are refused with the list', () => {
+    expect(registry.outputAdapter('x', 'npz').id).toBe('npz');
+    expect(registry.outputAdapter('out/', 'tfjs').id).toBe('tfjs');
     expect(() => registry.outputAdapter('x', 'pickle')).toThrow(/unknown output format 'pickle' \(writable: .*checkpoint/);
+  });
+  it('--to that contradicts the extension is refused, except for a checkpoint prefix', () => {
+    expect(() => registry.outputAdapter('x.npz', 'safetensors')).toThrow(/--to safetensors conflicts with the name, whose '\.npz' means npz/);
+    expect(() => registry.outputAdapter('x.weights.h5', 'keras-h5')).toThrow(/'\.weights\.h5' means keras3/);
+    expect(registry.outputAdapter('ckpt/model.h5', 'checkpoint').id).toBe('checkpoint');
   });
   it('a SavedModel needs --template', async () => {
     await expect(registry.create('out', registry.get('savedmodel')!, { overwrite: false, plan: [] })).rejects.toThrow(/needs --template/);

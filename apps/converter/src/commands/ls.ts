@@ -1,7 +1,37 @@
-/** `tfweights ls PATH [--json]`: the format and every tensor. */
+/**
+ * `tfweights ls PATH [--json] [--tree] [--include GLOB]`: the format and every tensor, parameter
+ * counts per layer and in total (as Keras's model.summary() counts them), SavedModel signatures.
+ */
 import type { TensorInfo, TensorReader } from '@tfweights/core';
 import type { Io } from '../io.js';
-import { byteCountOf, readableName, formatBytes } from 'tfweights/cli';
+import { byteCountOf, readableName, formatBytes, makeFilter, refusedEntries } from 'tfweights/cli';
+import type { SavedModelReader, SignatureInfo } from '@tfweights/savedmodel';
+import { describeSignature } from '@tfweights/savedmodel/detect';
+import { paramCount, paramTotals, treeText } from './ls-summary.js';
+
+export interface LsOptions {
+  json?: boolean;
+  /** Print the names as a tree of path segments. */
+  tree?: boolean;
+  /** Only tensors whose readable name or key matches one of these globs. */
+  include?: readonly string[];
+}
+
+/** The reader restricted to the tensors `include` selects (all when empty). */
+function selected(reader: TensorReader, include: readonly string[] = []): TensorReader {
+  if (include.length === 0) return reader;
+  const keep = makeFilter({ include });
+  const infos = reader.list().filter(keep);
+  const keys = new Set(infos.map((t) => t.key));
+  const layers = reader.layers?.()?.map((l) => ({ ...l, weights: l.weights.filter((k) => keys.has(k)) })).filter((l) => l.weights.length > 0);
+  return Object.assign(Object.create(reader) as TensorReader, { list: () => infos, ...(layers ? { layers: () => layers } : {}) });
+}
+
+/** Signatures of a SavedModel (like `saved_model_cli show --all`), else none. */
+function signaturesOf(reader: TensorReader): readonly SignatureInfo[] {
+  const r = reader as Partial<SavedModelReader>;
+  return reader.format === 'savedmodel' && typeof r.signatures === 'function' ? r.signatures() : [];
+}
 
 /** The `--json` object of `ls`. */
 export function lsJson(reader: TensorReader): Record<string, unknown> {
@@ -11,16 +41,29 @@ export function lsJson(reader: TensorReader): Record<string, unknown> {
     dtype: t.dtype,
     shape: [...t.shape],
     bytes: byteCountOf(t),
+    params: paramCount(t),
     role: t.role ?? 'weight',
     ...(t.layer ? { layer: t.layer } : {}),
     ...(t.attrs ? { attrs: t.attrs } : {}),
   }));
   const layers = reader.layers?.();
+  const totals = paramTotals(reader.list());
+  const byKey = new Map(reader.list().map((t) => [t.key, t]));
+  const signatures = signaturesOf(reader);
+  const refused = refusedEntries(reader);
   return {
     format: reader.format,
     source: reader.source,
     tensors,
-    ...(layers && layers.length > 0 ? { layers: layers.map((l) => ({ name: l.name, ...(l.className ? { className: l.className } : {}), weights: [...l.weights] })) } : {}),
+    ...(refused.length > 0 ? { refused } : {}),
+    ...(layers && layers.length > 0 ? {
+      layers: layers.map((l) => ({
+        name: l.name, ...(l.className ? { className: l.className } : {}), weights: [...l.weights],
+        params: l.weights.reduce((s, k) => s + (byKey.has(k) ? paramCount(byKey.get(k)!) : 0), 0),
+      })),
+    } : {}),
+    params: totals,
+    ...(signatures.length > 0 ? { signatures } : {}),
   };
 }
 
@@ -29,7 +72,10 @@ const MARK: Record<string, string> = { optimizer: '[optimizer]', bookkeeping: '[
 /** The text listing: a table, grouped by layer when the format knows layers. */
 export function lsText(reader: TensorReader): string {
   const infos = reader.list();
-  const lines: string[] = [`${reader.source}: ${reader.format}, ${infos.length} tensors, ${formatBytes(infos.reduce((s, t) => s + byteCountOf(t), 0))}`];
+  const refused = refusedEntries(reader);
+  const lines: string[] = [`${reader.source}: ${reader.format}, ${infos.length} tensors, ${formatBytes(infos.reduce((s, t) => s + byteCountOf(t), 0))}` +
+    (refused.length > 0 ? `; ${refused.length} refused` : '')];
+  const count = (items: readonly TensorInfo[]) => items.reduce((s, t) => s + paramCount(t), 0).toLocaleString('en-US');
   const layers = (reader.layers?.() ?? []).filter((l) => l.weights.length > 0);
   const byKey = new Map(infos.map((t) => [t.key, t]));
   const listed = new Set<string>();
@@ -37,7 +83,7 @@ export function lsText(reader: TensorReader): string {
   for (const l of layers) {
     const items = l.weights.map((k) => byKey.get(k)).filter((t): t is TensorInfo => t !== undefined);
     items.forEach((t) => listed.add(t.key));
-    groups.push({ title: `layer ${l.name}${l.className ? ` (${l.className})` : ''}`, items });
+    groups.push({ title: `layer ${l.name}${l.className ? ` (${l.className})` : ''}: ${count(items.filter((t) => (t.role ?? 'weight') === 'weight'))} params`, items });
   }
   const rest = infos.filter((t) => !listed.has(t.key));
   if (rest.length > 0) groups.push({ ...(layers.length > 0 ? { title: 'other' } : {}), items: rest });
@@ -53,6 +99,13 @@ export function lsText(reader: TensorReader): string {
       lines.push(`${g.title ? '    ' : '  '}${cells.join('  ')}${[mark, key].filter(Boolean).map((s) => `  ${s}`).join('')}`.trimEnd());
     }
   }
+  const totals = paramTotals(infos);
+  lines.push(`params: ${totals.weights.toLocaleString('en-US')} in weights` +
+    `${totals.optimizer > 0 ? `, ${totals.optimizer.toLocaleString('en-US')} in optimizer state` : ''}` +
+    `${totals.other > 0 ? `, ${totals.other.toLocaleString('en-US')} other (bookkeeping, metadata)` : ''}`);
+  for (const sig of signaturesOf(reader)) lines.push(`signature ${describeSignature(sig)}`);
+  // Entries that exist but cannot be read, with the reason (never silently uncounted).
+  for (const r of refused) lines.push(`  refused  ${r.key}: ${r.why}`);
   return lines.join('\n') + '\n';
 }
 
@@ -60,7 +113,9 @@ function row(t: TensorInfo): string[] {
   return [readableName(t), t.dtype, `[${t.shape.join(', ')}]`, formatBytes(byteCountOf(t))];
 }
 
-export function runLs(reader: TensorReader, json: boolean, io: Io): number {
-  io.out(json ? JSON.stringify(lsJson(reader), null, 2) + '\n' : lsText(reader));
+export function runLs(input: TensorReader, opts: LsOptions | boolean, io: Io): number {
+  const o: LsOptions = typeof opts === 'boolean' ? { json: opts } : opts;
+  const reader = selected(input, o.include);
+  io.out(o.json ? JSON.stringify(lsJson(reader), null, 2) + '\n' : o.tree ? treeText(reader) : lsText(reader));
   return 0;
 }

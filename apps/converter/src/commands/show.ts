@@ -69,6 +69,7 @@ export async function runShow(reader: TensorReader, name: string, opts: ShowOpti
       format: reader.format, key: t.key, name: readableName(t), dtype: t.dtype, shape: [...t.shape], bytes: t.byteLength,
       role: t.role ?? 'weight',
       ...(stats ? { stats: Object.fromEntries(Object.entries(stats).map(([k, v]) => [k, clean(v)])) } : {}),
+      ...(stats && hist && stats.finite > 0 ? { histogram: hist(opts.bins ?? 16) } : {}),
       head: first,
     }, null, 2) + '\n');
     return 0;

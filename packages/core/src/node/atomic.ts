@@ -4,10 +4,17 @@
  * and never touches an existing one.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { link, lstat, mkdir, mkdtemp, open, rename, rm, rmdir, unlink, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ByteSink } from '../byte-sink.js';
 import { InvalidArgumentError, IoError } from '../errors.js';
+import { basenameRemote, isRemoteLocation } from '../remote/location-url.js';
+import { requireWritable } from './locations.js';
+import { S3UploadSink, s3List, s3Size } from './s3.js';
+import { commitRemoteSinks, uploadLocalPath } from './upload.js';
+import { critically, trackTemp, untrackTemp } from './temp-registry.js';
 
 export interface AtomicOptions {
   /** Replace an existing target (default false: refuse). */
@@ -19,27 +26,110 @@ export function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.tfw-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
 }
 
+/** True when something (a file, a folder, a symlink, dangling or not) is at `path`. */
 async function exists(path: string): Promise<boolean> {
   try {
-    await stat(path);
+    await lstat(path);
     return true;
   } catch {
     return false;
   }
 }
 
-/** Refuse to write over an existing path unless asked. */
+const TEMP_NAME = /^\.(.+)\.tfw-(\d+)-[0-9a-f]{8}\.tmp$/;
+/** Stale temporary names per folder, found once per process (a folder of 20,000 outputs is listed once). */
+const staleByDir = new Map<string, Map<string, string[]>>();
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Temporary files beside `target` left by a run that was killed (kill -9, power loss). */
+export function staleTempsFor(target: string): string[] {
+  const dir = dirname(resolve(target));
+  let byBase = staleByDir.get(dir);
+  if (!byBase) {
+    byBase = new Map();
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      // No folder yet: nothing stale.
+    }
+    for (const n of names) {
+      const m = TEMP_NAME.exec(n);
+      if (m && !alive(Number(m[2]))) byBase.set(m[1]!, [...(byBase.get(m[1]!) ?? []), join(dir, n)]);
+    }
+    staleByDir.set(dir, byBase);
+  }
+  return byBase.get(basename(target)) ?? [];
+}
+
+/**
+ * Refuse to write over an existing path unless asked; name temporary files a killed run left
+ * beside it (removed when overwrite is set).
+ */
 export async function checkWritableTarget(target: string, opts: AtomicOptions = {}): Promise<void> {
+  if (isRemoteLocation(target)) {
+    // Remote (s3://): an existing object or folder is refused unless asked; other schemes cannot be written.
+    requireWritable(target);
+    if (!opts.overwrite && ((await s3Size(target)) !== undefined || (await s3List(target)).length > 0)) {
+      throw new InvalidArgumentError('output already exists (pass overwrite / --force to replace it)', { file: target });
+    }
+    return;
+  }
+  const stale = staleTempsFor(target);
+  if (stale.length > 0) {
+    if (!opts.overwrite) {
+      throw new InvalidArgumentError(`an interrupted earlier run left ${stale.map((s) => basename(s)).join(', ')} beside the output (pass overwrite / --force to remove it)`, { file: target });
+    }
+    for (const s of stale) await rm(s, { recursive: true, force: true });
+    staleByDir.get(dirname(resolve(target)))?.delete(basename(target));
+  }
   if (!opts.overwrite && (await exists(target))) {
     throw new InvalidArgumentError('output already exists (pass overwrite / --force to replace it)', { file: target });
   }
 }
 
+/**
+ * Move a finished temporary file onto `target`. Without overwrite, a hard link is made first
+ * (link() refuses an existing name atomically), so of two conversions racing to one output
+ * one wins whole and the other fails cleanly; with overwrite, rename() replaces the target
+ * whole (an existing symlink is replaced, not followed).
+ */
+async function moveIntoPlace(temp: string, target: string, overwrite: boolean): Promise<void> {
+  if (overwrite) {
+    await rename(temp, target);
+    return;
+  }
+  try {
+    await link(temp, target);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new InvalidArgumentError('output already exists (another run wrote it meanwhile; pass overwrite / --force to replace it)', { file: target });
+    // File systems without hard links: check, then rename.
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV' || code === 'EISDIR') {
+      await checkWritableTarget(target, { overwrite: false });
+      await rename(temp, target);
+      return;
+    }
+    throw err;
+  }
+  await unlink(temp);
+}
+
 /** Throw when an output path is one of the input paths. */
 export function refuseOverwritingInput(output: string, inputs: readonly string[]): void {
-  const out = resolve(output);
+  const norm = (p: string) => (isRemoteLocation(p) ? p.replace(/\/+$/, '') : resolve(p));
+  const out = norm(output);
   for (const input of inputs) {
-    if (resolve(input) === out) throw new InvalidArgumentError('output is the same path as an input; choose another output', { file: output });
+    if (norm(input) === out) throw new InvalidArgumentError('output is the same path as an input; choose another output', { file: output });
   }
 }
 
@@ -47,17 +137,26 @@ export function refuseOverwritingInput(output: string, inputs: readonly string[]
 export class AtomicFileSink implements ByteSink {
   position = 0;
   private closed = false;
-  private constructor(readonly name: string, readonly tempPath: string, private handle: FileHandle, private readonly opts: AtomicOptions) {}
+  private constructor(
+    readonly name: string, readonly tempPath: string, private handle: FileHandle, private readonly opts: AtomicOptions,
+    /** The first folder this sink created for its target, if any (removed again when interrupted). */
+    private readonly madeDir: string | undefined,
+  ) {}
 
   static async create(target: string, opts: AtomicOptions = {}): Promise<AtomicFileSink> {
     await checkWritableTarget(target, opts);
-    await mkdir(dirname(target), { recursive: true });
+    // An output folder (tfjs, npy) made for this run is partial output too until the commit.
+    const madeDir = await mkdir(dirname(target), { recursive: true });
+    if (madeDir) trackTemp(madeDir);
     const temp = tempPathFor(target);
+    let handle: FileHandle;
     try {
-      return new AtomicFileSink(target, temp, await open(temp, 'wx'), opts);
+      handle = await open(temp, 'wx');
     } catch (cause) {
       throw new IoError(`cannot create output: ${(cause as Error).message}`, { file: target, cause });
     }
+    trackTemp(temp);
+    return new AtomicFileSink(target, temp, handle, opts, madeDir);
   }
 
   async write(bytes: Uint8Array): Promise<void> {
@@ -95,11 +194,16 @@ export class AtomicFileSink implements ByteSink {
     try {
       await this.handle.sync();
       await this.handle.close();
-      await checkWritableTarget(this.name, this.opts);
-      await rename(this.tempPath, this.name);
+      if (!this.opts.overwrite && (await exists(this.name))) {
+        throw new InvalidArgumentError('output already exists (pass overwrite / --force to replace it)', { file: this.name });
+      }
+      await moveIntoPlace(this.tempPath, this.name, this.opts.overwrite === true);
     } catch (cause) {
       await rm(this.tempPath, { force: true });
       throw cause instanceof InvalidArgumentError ? cause : new IoError(`cannot move output into place: ${(cause as Error).message}`, { file: this.name, cause });
+    } finally {
+      untrackTemp(this.tempPath);
+      if (this.madeDir) untrackTemp(this.madeDir);
     }
   }
 
@@ -109,12 +213,29 @@ export class AtomicFileSink implements ByteSink {
       await this.handle.close().catch(() => undefined);
     }
     await rm(this.tempPath, { force: true });
+    untrackTemp(this.tempPath);
+    if (this.madeDir) {
+      untrackTemp(this.madeDir);
+      await rmdir(this.madeDir).catch(() => undefined); // only when empty: other members may still be in it
+    }
   }
 }
 
-/** Create an atomic file sink for `target`. */
-export function createFileSink(target: string, opts: AtomicOptions = {}): Promise<AtomicFileSink> {
+/**
+ * Create an atomic sink for `target`: a temporary file renamed into place, or for `s3://` a
+ * multipart upload completed by finish() (nothing appears before, nothing stays after abort()).
+ */
+export function createFileSink(target: string, opts: AtomicOptions = {}): Promise<ByteSink> {
+  if (isRemoteLocation(target)) {
+    requireWritable(target);
+    return S3UploadSink.create(target, opts);
+  }
   return AtomicFileSink.create(target, opts);
+}
+
+/** A local temporary folder for a remote target's staged copy. */
+async function stagingPathFor(target: string): Promise<string> {
+  return join(await mkdtemp(join(tmpdir(), 'tfw-upload-')), basenameRemote(target) || 'output');
 }
 
 /**
@@ -123,39 +244,78 @@ export function createFileSink(target: string, opts: AtomicOptions = {}): Promis
  * renamed only when every one has been written. `abort()` removes every temporary file.
  */
 export class AtomicFileSet {
-  private readonly sinks: AtomicFileSink[] = [];
-  private readonly tempPaths: { temp: string; target: string }[] = [];
+  private readonly sinks: { sink: AtomicFileSink; last: boolean }[] = [];
+  private readonly tempPaths: { temp: string; target: string; last: boolean }[] = [];
+  /** s3:// members: uploads completed at commit, `last` ones (and index-like names) last. */
+  private readonly remote: ByteSink[] = [];
   constructor(private readonly opts: AtomicOptions = {}) {}
 
-  /** A sink for one member of the set. */
-  async sink(target: string): Promise<AtomicFileSink> {
+  /**
+   * A sink for one member of the set. `last`: the member that makes the set visible (a
+   * checkpoint's `.index`, tfjs `model.json`): renamed after every other member, and an old
+   * copy of it is removed before any other member is replaced, so a reader never pairs an
+   * old index with new data.
+   */
+  async sink(target: string, opts: { last?: boolean } = {}): Promise<ByteSink> {
     await checkWritableTarget(target, this.opts);
+    if (isRemoteLocation(target)) {
+      const s = await S3UploadSink.create(target, { overwrite: true });
+      this.remote.push(s);
+      // finish() is the commit's job: only then is any upload completed.
+      return { get name() { return s.name; }, get position() { return s.position; }, write: (b) => s.write(b), finish: async () => undefined, abort: () => s.abort() };
+    }
     const s = await AtomicFileSink.create(target, { overwrite: true });
-    this.sinks.push(s);
+    this.sinks.push({ sink: s, last: opts.last === true });
     return s;
   }
 
   /** A temporary path for a member written by a library that wants a path (h5wasm). */
-  async path(target: string): Promise<string> {
+  async path(target: string, opts: { last?: boolean } = {}): Promise<string> {
     await checkWritableTarget(target, this.opts);
-    await mkdir(dirname(target), { recursive: true });
-    const temp = tempPathFor(target);
-    this.tempPaths.push({ temp, target });
+    const remote = isRemoteLocation(target);
+    if (!remote) await mkdir(dirname(target), { recursive: true });
+    const temp = remote ? await stagingPathFor(target) : tempPathFor(target);
+    trackTemp(remote ? dirname(temp) : temp);
+    this.tempPaths.push({ temp, target, last: opts.last === true });
     return temp;
   }
 
+  /** Rename every member into place, the `last` ones last; signals wait until it is done. */
   async commit(): Promise<void> {
-    for (const s of this.sinks) await (s as unknown as { handle: FileHandle }).handle.sync().catch(() => undefined);
-    // Check every target first so nothing is renamed when one would be refused.
-    for (const s of this.sinks) await checkWritableTarget(s.name, this.opts);
-    for (const p of this.tempPaths) await checkWritableTarget(p.target, this.opts);
-    for (const s of this.sinks) await s.finish();
-    for (const p of this.tempPaths) await rename(p.temp, p.target);
+    await critically(async () => {
+      for (const { sink } of this.sinks) await (sink as unknown as { handle: FileHandle }).handle.sync().catch(() => undefined);
+      // Check every target first so nothing is renamed when one would be refused.
+      for (const { sink } of this.sinks) await checkWritableTarget(sink.name, this.opts);
+      for (const p of this.tempPaths) await checkWritableTarget(p.target, this.opts);
+      const lastTargets = [...this.sinks.filter((s) => s.last).map((s) => s.sink.name), ...this.tempPaths.filter((p) => p.last).map((p) => p.target)];
+      for (const t of lastTargets) await rm(t, { force: true });
+      for (const last of [false, true]) {
+        for (const s of this.sinks) if (s.last === last) await s.sink.finish();
+        for (const p of this.tempPaths) {
+          if (p.last !== last) continue;
+          if (isRemoteLocation(p.target)) {
+            await uploadLocalPath(p.temp, p.target, true);
+            await rm(dirname(p.temp), { force: true, recursive: true });
+            untrackTemp(dirname(p.temp));
+            continue;
+          }
+          await rename(p.temp, p.target);
+          untrackTemp(p.temp);
+        }
+      }
+      if (this.remote.length > 0) await commitRemoteSinks(this.remote);
+    });
   }
 
   async abort(): Promise<void> {
-    for (const s of this.sinks) await s.abort();
-    for (const p of this.tempPaths) await rm(p.temp, { force: true, recursive: true });
+    // Newest first, so the sink that made the output folder removes it once it is empty.
+    for (const { sink } of [...this.sinks].reverse()) await sink.abort();
+    for (const s of this.remote) await s.abort();
+    for (const p of this.tempPaths) {
+      const staged = isRemoteLocation(p.target) ? dirname(p.temp) : p.temp;
+      await rm(staged, { force: true, recursive: true });
+      untrackTemp(staged);
+    }
   }
 }
 
@@ -165,23 +325,46 @@ export class AtomicFileSet {
  */
 export async function writeAtomically<T>(target: string, write: (tempPath: string) => Promise<T>, opts: AtomicOptions = {}): Promise<T> {
   await checkWritableTarget(target, opts);
+  if (isRemoteLocation(target)) {
+    // Written locally first (libraries that want a path), then uploaded; nothing remote until complete.
+    const staged = await stagingPathFor(target);
+    trackTemp(dirname(staged));
+    try {
+      const result = await write(staged);
+      await uploadLocalPath(staged, target, Boolean(opts.overwrite));
+      return result;
+    } finally {
+      await rm(dirname(staged), { recursive: true, force: true });
+      untrackTemp(dirname(staged));
+    }
+  }
   await mkdir(dirname(target), { recursive: true });
   const temp = tempPathFor(target);
+  trackTemp(temp);
   try {
     const result = await write(temp);
-    await checkWritableTarget(target, opts);
-    if (opts.overwrite && (await exists(target))) {
-      // Directories cannot be renamed over; move the old one aside first, then drop it.
-      const old = tempPathFor(target);
-      await rename(target, old);
-      await rename(temp, target);
-      await rm(old, { recursive: true, force: true });
-    } else {
-      await rename(temp, target);
-    }
+    await critically(async () => {
+      await checkWritableTarget(target, opts);
+      if (opts.overwrite && (await exists(target))) {
+        // Directories cannot be renamed over; move the old one aside first (put back if the
+        // process dies before the new one is in place), then drop it.
+        const old = tempPathFor(target);
+        trackTemp(old, target);
+        await rename(target, old);
+        await rename(temp, target);
+        untrackTemp(old);
+        trackTemp(old);
+        await rm(old, { recursive: true, force: true });
+        untrackTemp(old);
+      } else {
+        await rename(temp, target);
+      }
+    });
     return result;
   } catch (err) {
     await rm(temp, { recursive: true, force: true });
     throw err;
+  } finally {
+    untrackTemp(temp);
   }
 }

@@ -8,7 +8,15 @@ installNativeCrc32cOnFirstUse();
 
 export { FileSource, openFile } from './file-source.js';
 export {
-  AtomicFileSet, AtomicFileSink, checkWritableTarget, createFileSink, refuseOverwritingInput, tempPathFor, writeAtomically,
+  AtomicFileSet, AtomicFileSink, checkWritableTarget, createFileSink, refuseOverwritingInput, staleTempsFor, tempPathFor, writeAtomically,
   type AtomicOptions,
 } from './atomic.js';
 export { installNativeCrc32c, installNativeCrc32cOnFirstUse } from './native-crc32c.js';
+export { critically, liveTemps, makeTrackedTempDir, removeLiveTemps, trackTemp, untrackTemp } from './temp-registry.js';
+export {
+  appendToLocation, basenameLocation, dirnameLocation, isFileLocation, joinLocation, listLocation, openLocation, readLocation, requireWritable, statLocation,
+  type LocationStat,
+} from './locations.js';
+export { remoteOptions, setRemoteOptions, type RemoteOptions } from './remote-options.js';
+export { closeRemoteClients, S3Source, S3UploadSink, s3Delete, s3List, s3Size } from './s3.js';
+export { commitRemoteSinks, uploadLocalPath } from './upload.js';

@@ -37,5 +37,5 @@ export * from './deflater.js';
 export * from './zip-reader.js';
 export * from './zip-writer.js';
 export {
-  METHOD_DEFLATE, METHOD_STORED, FLAG_DATA_DESCRIPTOR, FLAG_UTF8, PY_ZIP64_LIMIT,
+  METHOD_DEFLATE, METHOD_STORED, FLAG_DATA_DESCRIPTOR, FLAG_UTF8, PY_ZIP64_LIMIT, unsafeMemberName,
 } from './zip-format.js';

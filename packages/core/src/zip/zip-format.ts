@@ -42,3 +42,17 @@ export const EXTERNAL_ATTR_600 = 0o600 * 65536;
 
 /** Largest ratio of inflated to deflated size deflate can reach (258 bytes per 2 bits, rounded up). */
 export const MAX_DEFLATE_RATIO = 1032;
+
+/**
+ * Why a member name is unsafe to extract or copy (undefined when it is safe): absolute paths,
+ * drive letters, `..` segments, backslashes and NUL let an extractor write outside its folder
+ * (the "zip slip"); Python's zipfile strips such parts on extract, we refuse them.
+ */
+export function unsafeMemberName(name: string): string | undefined {
+  if (name.length === 0) return 'is empty';
+  if (name.includes('\0')) return 'holds a NUL character';
+  if (name.includes('\\')) return 'holds a backslash';
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return 'is an absolute path';
+  if (name.split('/').some((s) => s === '..')) return "has a '..' segment";
+  return undefined;
+}

@@ -13,14 +13,22 @@ import { crc32 } from './crc32.js';
 import {
   CENTRAL_HEADER_SIZE, EOCD_SIZE, EXTRA_ZIP64, FLAG_ENCRYPTED, FLAG_UTF8, LOCAL_HEADER_SIZE, MAX_DEFLATE_RATIO,
   MAX_EOCD_SEARCH, METHOD_DEFLATE, METHOD_STORED, SIG_CENTRAL, SIG_EOCD, SIG_LOCAL, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR,
-  ZIP64_EOCD_SIZE, ZIP64_LOCATOR_SIZE,
+  ZIP64_EOCD_SIZE, ZIP64_LOCATOR_SIZE, unsafeMemberName,
 } from './zip-format.js';
 
 /** Options of {@link openZip}. */
 export interface ZipReadOptions {
   /** Largest inflated member accepted by {@link ZipEntry.bytes} (default 2 GiB − 1). */
   maxInflatedSize?: number;
+  /**
+   * Largest inflated : compressed ratio of a member above {@link BOMB_FLOOR_BYTES} (default 100,
+   * Keras 3's `_ZIP_MEMBER_MAX_EXPANSION` in keras/src/saving/saving_lib.py, 3.15).
+   */
+  maxRatio?: number;
 }
+
+/** Members inflating to more than this must respect {@link ZipReadOptions.maxRatio} (Keras's `_ZIP_EXTRACT_BOMB_FLOOR_BYTES`). */
+export const BOMB_FLOOR_BYTES = 256 * 1024 * 1024;
 
 /** One member, as the central directory describes it. */
 export interface ZipEntry {
@@ -34,6 +42,8 @@ export interface ZipEntry {
   readonly localHeaderOffset: number;
   /** General-purpose flags (bit 3: data descriptor, bit 11: UTF-8 name). */
   readonly flags: number;
+  /** Why the name is unsafe to extract (`..`, absolute, NUL, backslash), when it is. */
+  readonly unsafeName: string | undefined;
   /** Offset of the member's first data byte (reads the local header once). */
   dataOffset(): Promise<number>;
   /** Stored members: a window over the member's bytes (lazy ranged reads, CRC not checked). */
@@ -159,13 +169,16 @@ function decodeName(bytes: Uint8Array, utf8: boolean): string {
 
 class Entry implements ZipEntry {
   private dataStart: number | undefined;
+  readonly unsafeName: string | undefined;
   /** Where this member's bytes must end: the next member's local header or the central directory. */
   limitEnd = 0;
   constructor(
     private readonly src: ByteSource, private readonly opts: Required<ZipReadOptions>,
     readonly name: string, readonly method: number, readonly compressedSize: number, readonly size: number,
     readonly crc32: number, readonly localHeaderOffset: number, readonly flags: number,
-  ) {}
+  ) {
+    this.unsafeName = unsafeMemberName(name);
+  }
 
   private fail(problem: string, extra: { offset?: number; expected?: string; found?: string } = {}): CorruptDataError {
     return new CorruptDataError(problem, { file: this.src.name, entry: this.name, ...extra });
@@ -268,6 +281,11 @@ class Entry implements ZipEntry {
         expected: `at most ${this.compressedSize * MAX_DEFLATE_RATIO + 1024}`, found: `${this.size}`,
       });
     }
+    if (this.size > BOMB_FLOOR_BYTES && this.size > this.compressedSize * this.opts.maxRatio) {
+      throw new LimitExceededError(`member inflates more than ${this.opts.maxRatio}:1 to over ${BOMB_FLOOR_BYTES} bytes (deflate bomb?)`, {
+        file: this.src.name, entry: this.name, expected: `at most ${this.opts.maxRatio} × ${this.compressedSize} bytes`, found: `${this.size}`,
+      });
+    }
     const input = await this.src.read(await this.dataOffset(), this.compressedSize, `compressed member '${this.name}'`);
     const out = new Uint8Array(this.size);
     let filled = 0;
@@ -311,7 +329,7 @@ function hex(v: number): string {
  */
 export async function openZip(source: ByteSource, options: ZipReadOptions = {}): Promise<ZipArchive> {
   const file = source.name;
-  const opts: Required<ZipReadOptions> = { maxInflatedSize: options.maxInflatedSize ?? 2 ** 31 - 1 };
+  const opts: Required<ZipReadOptions> = { maxInflatedSize: options.maxInflatedSize ?? 2 ** 31 - 1, maxRatio: options.maxRatio ?? 100 };
   const end = await readEndRecord(source);
   const cd = await source.read(end.cdOffset, end.cdSize, 'zip central directory');
   const entries: Entry[] = [];

@@ -10,13 +10,13 @@
  */
 import type { ByteSink } from '../byte-sink.js';
 import type { ByteSource } from '../byte-source.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, RefusedError } from '../errors.js';
 import { Crc32 } from './crc32.js';
 import { fflateDeflater, type DeflaterFactory } from './deflater.js';
 import { loadFflate } from './fflate-lazy.js';
 import {
   CENTRAL_HEADER_SIZE, DOS_DATE_1980, EOCD_SIZE, EXTERNAL_ATTR_600, EXTRA_ZIP64, FLAG_DATA_DESCRIPTOR, FLAG_UTF8,
-  LOCAL_HEADER_SIZE, METHOD_DEFLATE, METHOD_STORED, PY_FILECOUNT_LIMIT, PY_ZIP64_LIMIT, SIG_CENTRAL, SIG_DATA_DESCRIPTOR,
+  LOCAL_HEADER_SIZE, METHOD_DEFLATE, METHOD_STORED, PY_FILECOUNT_LIMIT, PY_ZIP64_LIMIT, SIG_CENTRAL, SIG_DATA_DESCRIPTOR, unsafeMemberName,
   SIG_EOCD, SIG_LOCAL, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR, SYSTEM_UNIX, VERSION_DEFAULT, VERSION_ZIP64, ZIP64_EOCD_SIZE,
   ZIP64_LOCATOR_SIZE,
 } from './zip-format.js';
@@ -284,6 +284,8 @@ export class ZipWriter {
     if (this.done) throw new InvalidArgumentError('zip writer already finished', { file: this.sink.name, entry: name });
     if (this.busy) throw new InvalidArgumentError('members must be added one at a time (await the previous add)', { file: this.sink.name, entry: name });
     if (this.names.has(name)) throw new InvalidArgumentError('duplicate member name', { file: this.sink.name, entry: name });
+    const unsafe = unsafeMemberName(name);
+    if (unsafe) throw new RefusedError(`member name ${unsafe}: an extractor would write outside its folder`, { file: this.sink.name, entry: name });
     if (this.deflater === fflateDeflater) await loadFflate();
     const { bytes, utf8 } = encodeName(name);
     if (bytes.byteLength === 0 || bytes.byteLength > 0xffff) {

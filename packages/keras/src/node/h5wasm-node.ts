@@ -1,11 +1,102 @@
-/** h5wasm's Node build (host files through Emscripten NODERAWFS), loaded once. */
-import h5wasm from 'h5wasm/node';
-import type { H5Api } from '../h5-api.js';
+/**
+ * h5wasm's Node build (host files through Emscripten NODERAWFS), loaded once and confined:
+ * libhdf5 may open for reading only the files a reader registered with `allowFile`. HDF5
+ * external raw storage (H5Pset_external), external links and virtual datasets make libhdf5
+ * open other host files — `/etc/passwd` through a crafted `.h5` — and h5wasm exposes no
+ * dataset-creation property list to check for external storage, so the guard sits where every
+ * such read must pass: Emscripten's `FS.open`. Refused paths are remembered so the reader can
+ * name them in a RefusedError. libhdf5's error stack is routed into thrown errors
+ * (h5wasm's throwing error handler) instead of HDF5-DIAG dumps on stderr.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { H5Api, H5Module, H5Wasm } from '../h5-api.js';
 
 let api: Promise<H5Api> | undefined;
+let instances = 0;
 
-/** The ready h5wasm module for Node. */
+/** Emscripten's errno for EACCES (its own numbering, not the host's). */
+const EMSCRIPTEN_EACCES = 2;
+/** Where Emscripten's tmpfile() (used by the throwing error handler to format the stack) lives. */
+const TMPFILE = /^\/tmp\/tmpfile_[A-Za-z0-9]{6}$/;
+
+interface GuardedFs {
+  open: (path: unknown, flags?: unknown, mode?: unknown) => unknown;
+  ErrnoError: new (errno: number) => Error;
+}
+
+function isReadOnly(flags: unknown): boolean {
+  if (typeof flags === 'string') return flags === 'r';
+  return typeof flags !== 'number' || (flags & 3) === 0;
+}
+
+function confine(module: H5Module): Pick<H5Api, 'allowFile' | 'takeRefused'> {
+  const allowed = new Map<string, number>();
+  let refused: string[] = [];
+  const fs = module.FS as unknown as GuardedFs;
+  const open = fs.open;
+  fs.open = function guardedOpen(path: unknown, flags?: unknown, mode?: unknown) {
+    if (typeof path === 'string' && isReadOnly(flags) && !TMPFILE.test(path) && !allowed.has(resolve(path))) {
+      if (refused.length < 16) refused.push(path);
+      throw new fs.ErrnoError(EMSCRIPTEN_EACCES);
+    }
+    return open.call(this, path, flags, mode);
+  };
+  return {
+    allowFile(path: string): () => void {
+      const key = resolve(path);
+      allowed.set(key, (allowed.get(key) ?? 0) + 1);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        const n = (allowed.get(key) ?? 1) - 1;
+        if (n <= 0) allowed.delete(key);
+        else allowed.set(key, n);
+      };
+    },
+    takeRefused(): string[] {
+      const out = refused;
+      refused = [];
+      return out;
+    },
+  };
+}
+
+/** File URL of h5wasm's Node entry (import.meta.resolve is missing under some test runners). */
+function h5wasmUrl(): string {
+  const viaMeta = (import.meta as { resolve?: (s: string) => string }).resolve?.('h5wasm/node');
+  if (viaMeta) return viaMeta;
+  for (const dir of createRequire(import.meta.url).resolve.paths('h5wasm') ?? []) {
+    const entry = join(dir, 'h5wasm', 'dist', 'node', 'hdf5_hl.js');
+    if (existsSync(entry)) return pathToFileURL(entry).href;
+  }
+  throw new Error('cannot find h5wasm to reload it after a wasm abort');
+}
+
+async function load(markBroken: () => void): Promise<H5Api> {
+  // A fresh module instance per load: after a wasm abort the old instance is unusable, and
+  // hdf5_hl.js binds its module at import time, so a new import URL gives a new instance.
+  let h5: { default: H5Wasm };
+  if (instances++ === 0) h5 = (await import('h5wasm/node')) as { default: H5Wasm };
+  else {
+    const url = h5wasmUrl();
+    h5 = (await import(`${url}?instance=${instances}`)) as { default: H5Wasm };
+  }
+  const module = await h5.default.ready;
+  module.activate_throwing_error_handler();
+  return { h5: h5.default, module, ...confine(module), markBroken };
+}
+
+/** The ready, confined h5wasm module for Node (a new one once the last one aborted). */
 export function nodeH5Api(): Promise<H5Api> {
-  api ??= h5wasm.ready.then((module) => ({ h5: h5wasm, module }));
+  if (!api) {
+    const p: Promise<H5Api> = load(() => {
+      if (api === p) api = undefined;
+    });
+    api = p;
+  }
   return api;
 }

@@ -3,11 +3,9 @@
  * the system temp folder for the HDF5 member of a `.keras`), which is renamed into place only
  * when complete. The TensorWriters stream: each tensor is written to the file when it arrives.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZipWriter, type ChunkedTensor, type Tensor, type TensorWriter } from '@tfweights/core';
-import { checkWritableTarget, createFileSink, openFile, refuseOverwritingInput, writeAtomically, type AtomicOptions } from '@tfweights/core/node';
+import { checkWritableTarget, createFileSink, makeTrackedTempDir, openFile, refuseOverwritingInput, writeAtomically, type AtomicOptions } from '@tfweights/core/node';
 import type { H5Api } from '../h5-api.js';
 import { Keras3WeightsStream, LegacyH5Stream, type Keras3WeightsOptions, type LegacyH5Options, type StreamOptions } from '../stream-writers.js';
 import { writeKeras3WeightsFile, writeLegacyH5Model } from '../write-layouts.js';
@@ -91,13 +89,13 @@ async function zipArchive(path: string, h5Path: string, layers: readonly { name:
 export async function writeKerasArchive(path: string, model: KerasModelWeights, opts: ArchiveOptions = {}): Promise<void> {
   refuseOverwritingInput(path, opts.inputs ?? []);
   const api = await nodeH5Api();
-  const dir = await mkdtemp(join(tmpdir(), 'tfw-keras-'));
+  const dir = await makeTrackedTempDir('tfw-keras-');
   try {
-    const h5Path = join(dir, 'model.weights.h5');
+    const h5Path = join(dir.path, 'model.weights.h5');
     writeKeras3WeightsFile(api, h5Path, model, opts, `${path}:model.weights.h5`);
     await zipArchive(path, h5Path, model.layers, opts);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await dir.remove();
   }
 }
 
@@ -232,26 +230,26 @@ export function createKerasWeightsH5Writer(path: string, opts: Keras3WeightsOpti
  * temporary file as tensors arrive, then stored into the zip (read back in slices) on finish.
  */
 export function createKerasArchiveWriter(path: string, opts: ArchiveOptions & AdapterOptions = {}): TensorWriter {
-  let dir: string | undefined;
+  let dir: Awaited<ReturnType<typeof makeTrackedTempDir>> | undefined;
   return new StreamingWriter(
     async () => {
       refuseOverwritingInput(path, opts.inputs ?? []);
       await checkWritableTarget(path, opts);
       const api = await nodeH5Api();
-      dir = await mkdtemp(join(tmpdir(), 'tfw-keras-'));
-      return Keras3WeightsStream.create(api, join(dir, 'model.weights.h5'), { ...opts, ...streamOpts(opts) }, `${path}:model.weights.h5`);
+      dir = await makeTrackedTempDir('tfw-keras-');
+      return Keras3WeightsStream.create(api, join(dir.path, 'model.weights.h5'), { ...opts, ...streamOpts(opts) }, `${path}:model.weights.h5`);
     },
     async (s) => {
       const k = s as Keras3WeightsStream;
       k.finish();
       try {
-        await zipArchive(path, join(dir!, 'model.weights.h5'), k.layerList(), opts);
+        await zipArchive(path, join(dir!.path, 'model.weights.h5'), k.layerList(), opts);
       } finally {
-        await rm(dir!, { recursive: true, force: true });
+        await dir!.remove();
       }
     },
     async () => {
-      if (dir) await rm(dir, { recursive: true, force: true });
+      if (dir) await dir.remove();
     },
   );
 }

@@ -7,9 +7,9 @@
  */
 import { cp, mkdir, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { BundleWriter, dataFileName, type CheckpointReader } from '@tfweights/checkpoint';
+import { BundleWriter, dataFileName, extractSlice, type CheckpointReader } from '@tfweights/checkpoint';
 import {
-  InvalidArgumentError, isTfwError, numElements, UnsupportedDtypeError, byteLengthOf,
+  InvalidArgumentError, isTfwError, numElements, byteLengthOf,
   type Tensor, type TensorInfo,
 } from '@tfweights/core';
 import { createFileSink, writeAtomically } from '@tfweights/core/node';
@@ -188,25 +188,33 @@ export async function writeSavedModel(
   }
 }
 
-/** Rewrite the bundle: every data entry in its original shard and order, replaced or read back. */
+/**
+ * Rewrite the bundle: every data entry in its original shard and order, replaced or copied.
+ * Slices of a partitioned variable are copied as stored, or cut from its new full value, and
+ * written under their slice keys with the full entry listing them, as TF's Saver does.
+ */
 async function writeBundle(bundle: CheckpointReader, replacements: Map<string, Tensor>, prefix: string, verify?: boolean): Promise<number> {
-  const entries = bundle.entries();
-  if (entries.some((e) => e.slices || e.sliceOf)) {
-    throw new UnsupportedDtypeError('this SavedModel has partitioned variables, which rewriting does not support', { file: prefix });
-  }
-  const shardOf = new Map(entries.map((e) => [e.key, e.shardId]));
+  const entries = new Map(bundle.entries().map((e) => [e.key, e]));
   const n = bundle.header.numShards;
   const indexSink = await createFileSink(`${prefix}.index`);
   const shardSinks = [];
   for (let i = 0; i < n; i++) shardSinks.push(await createFileSink(dataFileName(prefix, i, n)));
   const writer = new BundleWriter(indexSink, shardSinks, { version: { ...bundle.header.version, badConsumers: [...bundle.header.version.badConsumers] } });
+  const readOpts = verify === undefined ? {} : { verifyChecksums: verify };
   let copied = 0;
   try {
     for (const key of bundle.dataOrder()) {
-      const replacement = replacements.get(key);
-      const t = replacement ? { ...replacement, key } : await bundle.read(key, verify === undefined ? {} : { verifyChecksums: verify });
+      const e = entries.get(key)!;
+      const owner = e.sliceOf?.key ?? key;
+      const replacement = replacements.get(owner);
       if (!replacement) copied++;
-      await writer.write(t, { shard: shardOf.get(key) ?? 0 });
+      if (e.sliceOf) {
+        const full = entries.get(owner)!;
+        const t = replacement ? extractSlice({ ...replacement, key: owner }, e.sliceOf.extents) : await bundle.read(key, readOpts);
+        await writer.writeSlice(owner, full.shape, e.sliceOf.extents, t, { shard: e.shardId });
+      } else {
+        await writer.write(replacement ? { ...replacement, key } : await bundle.read(key, readOpts), { shard: e.shardId });
+      }
     }
     await writer.finish();
   } catch (err) {

@@ -24,6 +24,18 @@ export interface Probe {
   readonly entries?: readonly string[];
   /** Sibling names of a missing path (e.g. `ckpt.index` next to prefix `ckpt`). */
   readonly siblings?: readonly string[];
+  /** Names beside a missing path that look like a typo of it (nearest by edit distance). */
+  readonly nearby?: readonly string[];
+}
+
+/** Options for opening a file. */
+export interface OpenOptions {
+  /**
+   * The Keras model config (a path to `model.to_json()` output or a `.keras` `config.json`,
+   * JSON text, or the parsed object): names a Keras 3 `.weights.h5`'s variables (`dense/kernel`,
+   * not `layers/dense/vars/0`) and gives model order and classes. Keras files only.
+   */
+  config?: string | object;
 }
 
 /** Options every writer may receive. */
@@ -41,8 +53,12 @@ export interface CreateOptions {
    * order the pipeline would write them (writers whose header comes first need it).
    */
   readonly plan: readonly TensorInfo[];
-  /** Format-specific choices (e.g. checkpoint `style: 'tf1' | 'tf2'`). */
+  /** Format-specific choices (e.g. checkpoint `style: 'tf1' | 'tf2'`, `kerasLayout: 'keras3' | 'tf-keras-2'`). */
   readonly extra?: Readonly<Record<string, string | boolean>>;
+  /** Write a match that is not certain (by order and shape, or with leftovers) instead of failing. */
+  readonly allowUncertainMatch?: boolean;
+  /** Receives notes on how tensors were placed. */
+  readonly log?: (line: string) => void;
 }
 
 export interface FormatAdapter {
@@ -54,9 +70,11 @@ export interface FormatAdapter {
   /** True when the probe is this format (magic bytes, directory layout). */
   detect(probe: Probe): boolean;
   /** Open for reading. */
-  open?(path: string): Promise<TensorReader>;
+  open?(path: string, opts?: OpenOptions): Promise<TensorReader>;
   /** Create a writer at `path` (atomic: nothing appears until finish()). */
   create?(path: string, opts: CreateOptions): Promise<PipelineWriter>;
+  /** True when OUT is a prefix that files are named after (a checkpoint): any dots in it are not an extension. */
+  readonly namedByPrefix?: boolean;
   /** True when the writer needs `--template` (SavedModel). */
   readonly needsTemplate?: boolean;
   /**

@@ -23,4 +23,4 @@ export function defaultRegistry(): AdapterRegistry {
 }
 
 export { AdapterRegistry } from './registry.js';
-export type { CreateOptions, FormatAdapter, PipelineWriter, Probe } from './adapter.js';
+export type { CreateOptions, FormatAdapter, OpenOptions, PipelineWriter, Probe } from './adapter.js';

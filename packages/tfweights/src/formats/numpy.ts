@@ -5,12 +5,13 @@
  */
 import { InvalidArgumentError, type Tensor } from '@tfweights/core';
 import { NPY_FOLDER_INDEX, npyFormat, npzFormat } from '@tfweights/npy/detect';
-import type { FormatAdapter, PipelineWriter } from './adapter.js';
+import type { CreateOptions, FormatAdapter, PipelineWriter } from './adapter.js';
+import { bfloat16Policy } from './dtype-support.js';
 
 const node = () => import('@tfweights/npy/node');
 
 /** A `.npy` file holds exactly one tensor. */
-function singleNpyWriter(path: string, overwrite: boolean): PipelineWriter {
+function singleNpyWriter(path: string, overwrite: boolean, bfloat16: 'raw' | 'refuse'): PipelineWriter {
   let only: Tensor | undefined;
   return {
     async write(t) {
@@ -19,12 +20,21 @@ function singleNpyWriter(path: string, overwrite: boolean): PipelineWriter {
     },
     async finish() {
       if (!only) throw new InvalidArgumentError('nothing to write: no tensor was selected', { file: path });
-      await (await node()).writeNpy(path, only, { overwrite });
+      await (await node()).writeNpy(path, only, { overwrite, bfloat16 });
     },
     async abort() {
       only = undefined;
     },
   };
+}
+
+/**
+ * What the writer does with a bfloat16 tensor that reaches it: by default the plan has already
+ * widened it to float32 (dtype-support.ts), so only `--bfloat16 raw` (store `|V2`) or
+ * `--bfloat16 refuse` (stop) get here.
+ */
+function rawOrRefuse(opts: Pick<CreateOptions, 'extra'>): 'raw' | 'refuse' {
+  return bfloat16Policy(opts.extra) === 'raw' ? 'raw' : 'refuse';
 }
 
 export const npyAdapter: FormatAdapter = {
@@ -34,18 +44,18 @@ export const npyAdapter: FormatAdapter = {
   detect: (p) => (p.kind === 'file' && p.sniff !== undefined && npyFormat.sniff(p.sniff)) ||
     (p.kind === 'directory' && (p.entries ?? []).includes(NPY_FOLDER_INDEX) && !(p.entries ?? []).includes('saved_model.pb')),
   open: async (path) => {
-    const { stat } = await import('node:fs/promises');
+    const { statLocation } = await import('@tfweights/core/node');
     const n = await node();
-    return (await stat(path)).isDirectory() ? n.openNpyFolder(path) : n.openNpy(path);
+    return (await statLocation(path, { children: [NPY_FOLDER_INDEX] })).kind === 'directory' ? n.openNpyFolder(path) : n.openNpy(path);
   },
   create: async (path, opts) => {
     if (path.toLowerCase().endsWith('.npy')) {
       if (opts.plan.length !== 1) {
         throw new InvalidArgumentError(`a .npy file holds one tensor, this conversion has ${opts.plan.length}; write a folder (--to npy with a folder name) or pick one with --include`, { file: path });
       }
-      return singleNpyWriter(path, opts.overwrite);
+      return singleNpyWriter(path, opts.overwrite, rawOrRefuse(opts));
     }
-    return (await node()).createNpyFolderWriter(path.replace(/\/+$/, ''), { overwrite: opts.overwrite });
+    return (await node()).createNpyFolderWriter(path.replace(/\/+$/, ''), { overwrite: opts.overwrite, bfloat16: rawOrRefuse(opts) });
   },
 };
 
@@ -55,5 +65,5 @@ export const npzAdapter: FormatAdapter = {
   extensions: ['.npz'],
   detect: (p) => p.kind === 'file' && p.sniff !== undefined && npzFormat.sniff(p.sniff),
   open: async (path) => (await node()).openNpz(path),
-  create: async (path, opts) => (await node()).createNpzWriter(path, { overwrite: opts.overwrite }),
+  create: async (path, opts) => (await node()).createNpzWriter(path, { overwrite: opts.overwrite, bfloat16: rawOrRefuse(opts) }),
 };

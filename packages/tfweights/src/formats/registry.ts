@@ -1,6 +1,8 @@
 /** The formats this CLI knows, asked in registration order; finds readers and writers for paths. */
 import { describeContent, InvalidArgumentError, NotThisFormatError, type TensorReader } from '@tfweights/core';
-import type { CreateOptions, FormatAdapter, PipelineWriter, Probe } from './adapter.js';
+import type { CreateOptions, FormatAdapter, OpenOptions, PipelineWriter, Probe } from './adapter.js';
+import { statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { probePath } from './probe.js';
 
 export class AdapterRegistry {
@@ -35,34 +37,51 @@ export class AdapterRegistry {
   }
 
   /** Detect and open `path`; throws one clear error naming the file when nothing fits. */
-  async open(path: string): Promise<TensorReader> {
+  async open(path: string, opts: OpenOptions = {}): Promise<TensorReader> {
     const probe = await probePath(path);
     const adapter = this.detectProbe(probe);
     if (!adapter?.open) throw new NotThisFormatError(`cannot read this: ${whatItIs(probe)}`, { file: path });
-    return adapter.open(path);
+    if (opts.config !== undefined && !adapter.id.startsWith('keras')) {
+      throw new InvalidArgumentError(`a model config names the variables of Keras files only; this is ${adapter.title}`, { file: path });
+    }
+    return opts.config !== undefined ? adapter.open(path, opts) : adapter.open(path);
   }
 
-  /** The output format: `--to` when given, else OUT's extension (longest match wins). */
+  /**
+   * The output format: `--to` when given, else OUT's extension (longest match wins); an existing
+   * directory named without its trailing `/` is a folder output. `--to` naming one format while
+   * OUT's extension names another is refused (`--to safetensors out.npz`).
+   */
   outputAdapter(out: string, to?: string): FormatAdapter {
+    const byName = this.byExtension(out) ?? (isDirectory(out) ? this.byExtension(out + '/') : undefined);
     if (to) {
       const a = this.get(to);
       if (!a?.create) {
         throw new InvalidArgumentError(`unknown output format '${to}' (writable: ${this.writableIds().join(', ')})`);
       }
+      if (byName && byName.a !== a && byName.ext !== '/' && !a.namedByPrefix) {
+        throw new InvalidArgumentError(`--to ${to} conflicts with the name, whose '${byName.ext}' means ${byName.a.id}: rename the output or drop --to`, { file: out });
+      }
       return a;
     }
-    const lower = out.toLowerCase();
-    let best: { a: FormatAdapter; len: number } | undefined;
-    for (const a of this.adapters) {
-      if (!a.create) continue;
-      for (const ext of a.extensions) {
-        if (lower.endsWith(ext) && (!best || ext.length > best.len)) best = { a, len: ext.length };
-      }
-    }
+    const best = byName;
     if (!best) {
       throw new InvalidArgumentError(`cannot tell the output format from the name; pass --to (one of ${this.writableIds().join(', ')})`, { file: out });
     }
     return best.a;
+  }
+
+  /** The writable format OUT's name ends with (longest extension wins). */
+  private byExtension(out: string): { a: FormatAdapter; ext: string } | undefined {
+    const lower = out.toLowerCase();
+    let best: { a: FormatAdapter; ext: string } | undefined;
+    for (const a of this.adapters) {
+      if (!a.create) continue;
+      for (const ext of a.extensions) {
+        if (lower.endsWith(ext) && (!best || ext.length > best.ext.length)) best = { a, ext };
+      }
+    }
+    return best;
   }
 
   /** Create a writer for OUT. */
@@ -79,5 +98,14 @@ function whatItIs(probe: Probe): string {
   if (probe.kind === 'file' && probe.sniff) return `it is ${describeContent(probe.sniff)}`;
   if (probe.kind === 'directory') return 'a directory with no saved_model.pb, model.json, checkpoint or .npy files';
   if ((probe.siblings ?? []).length > 0) return `no such file (found ${probe.siblings!.slice(0, 3).join(', ')})`;
+  if ((probe.nearby ?? []).length > 0) return `no such file or directory; did you mean ${probe.nearby!.map((n) => `'${join(dirname(probe.path), n)}'`).join(' or ')}?`;
   return 'no such file or directory';
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

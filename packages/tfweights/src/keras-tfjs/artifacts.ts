@@ -4,15 +4,12 @@
  * (no file access; the reader is passed in) and does not load tfjs-core.
  */
 import { InvalidArgumentError, isTfwError, type Tensor } from '@tfweights/core';
-import { convertData, tfjsStorageDtype, type readerIOHandler, type WeightsManifestEntry } from '@tfweights/tfjs/codec';
+import { convertData, tfjsStorageDtype, type TfjsIOHandler, type TfjsModelArtifacts, type WeightsManifestEntry } from '@tfweights/tfjs/codec';
 import { kerasTopologyForTfjs, type KerasModelMetadata, type TfjsKerasTopology } from './topology.js';
 import { planTfjsWeights, type KerasLikeReader, type TfjsWeight } from './weights.js';
 import { TFWEIGHTS_VERSION } from './version.js';
 
-/** tfjs-core's `io.IOHandler` (the type of what our readerIOHandler returns). */
-export type TfjsIOHandler = ReturnType<typeof readerIOHandler>;
-/** tfjs-core's `io.ModelArtifacts`. */
-export type TfjsModelArtifacts = Awaited<ReturnType<NonNullable<TfjsIOHandler['load']>>>;
+export type { TfjsIOHandler, TfjsModelArtifacts };
 
 /** Options shared by fromKeras, convertKerasToTfjs and kerasModelArtifacts. */
 export interface KerasToTfjsOptions {

@@ -2,17 +2,21 @@
  * Readable names across formats. Each reader gives a `name`; these rules remove what is only
  * container syntax so names from different formats compare equal:
  * `dense/kernel:0` (Keras 2 / TF variable names), `dense/kernel/.ATTRIBUTES/VARIABLE_VALUE`
- * (TF2 checkpoint keys, FORMATS.md §3.3).
+ * (TF2 checkpoint keys, FORMATS.md §3.3); `x/.ATTRIBUTES/table-keys` becomes `x/table-keys`.
  */
 import { byteLengthOf, dtypeInfo, type TensorInfo } from '@tfweights/core';
 
-const ATTRIBUTE_SUFFIX = /\/\.ATTRIBUTES\/VARIABLE_VALUE$/;
+const ATTRIBUTE_SUFFIX = /\/\.ATTRIBUTES\/([^/]+)$/;
 const OUTPUT_INDEX_SUFFIX = /:\d+$/;
 
-/** The readable form of a name: no leading `/`, no `:0`, no `/.ATTRIBUTES/VARIABLE_VALUE`. */
+/**
+ * The readable form of a name: no leading `/`, no `:0`, no `/.ATTRIBUTES/VARIABLE_VALUE`; any
+ * other attribute keeps its name (`table/.ATTRIBUTES/table-keys` → `table/table-keys`, as the
+ * checkpoint reader names it), so the keys and values of a lookup table stay distinct.
+ */
 export function normaliseName(name: string): string {
   let n = name.replace(/^\/+/, '');
-  n = n.replace(ATTRIBUTE_SUFFIX, '');
+  n = n.replace(ATTRIBUTE_SUFFIX, (_, attr: string) => (attr === 'VARIABLE_VALUE' ? '' : `/${attr}`));
   n = n.replace(OUTPUT_INDEX_SUFFIX, '');
   return n;
 }

@@ -5,13 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from '@tfweights/core';
+import type { RenameRule } from './rename-rule.js';
 
-export interface RenameRule {
-  readonly pattern: RegExp;
-  readonly replacement: string;
-  /** The rule as the user wrote it, for messages. */
-  readonly text: string;
-}
+export { applyRenames, type RenameRule } from './rename-rule.js';
+
 
 function rule(from: string, to: string, where: string): RenameRule {
   try {
@@ -67,11 +64,4 @@ export function parseRenameArgs(args: readonly string[]): RenameRule[] {
     } else out.push(parseRuleText(a));
   }
   return out;
-}
-
-/** Apply every rule in order. */
-export function applyRenames(name: string, rules: readonly RenameRule[]): string {
-  let n = name;
-  for (const r of rules) n = n.replace(r.pattern, r.replacement);
-  return n;
 }

@@ -1,0 +1,91 @@
+/**
+ * Ctrl-C, SIGTERM, SIGHUP and kill -9 in the middle of a conversion, for every output
+ * format: the built CLI (spawned through tsx from the sources) exits 130 / 143 / 129, and
+ * leaves no temporary file beside the output, no partial output and no `.keras` staging folder
+ * in $TMPDIR; after a kill -9 the next run names the leftover and --force removes it.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTensor } from '@tfweights/core';
+import { npzBytes } from '@tfweights/npy';
+import { tempDir } from '@tfweights/testkit';
+
+const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const tmp = tempDir('tfw-interrupt-');
+afterAll(() => tmp.cleanup());
+const input = join(tmp.path, 'in.npz');
+const staging = join(tmp.path, 'tmpdir');
+
+beforeAll(async () => {
+  mkdirSync(staging);
+  // 48 layers × 1 MiB: long enough to be interrupted mid-way, small enough for CI.
+  const tensors = Array.from({ length: 48 }, (_, i) => makeTensor(`layer${i}/kernel`, 'float32', [512, 512], new Uint8Array(1 << 20).fill(i)));
+  writeFileSync(input, await npzBytes(tensors));
+});
+
+const OUTPUTS: [string, string[]][] = [
+  ['ckpt/model.ckpt', ['--to', 'checkpoint']], ['out.h5', []], ['out.weights.h5', []], ['out.keras', []],
+  ['out.npz', []], ['out.safetensors', []], ['tfjs_out', ['--to', 'tfjs']], ['npy_out', ['--to', 'npy']],
+];
+
+/** Everything in the output folder and $TMPDIR that a finished or cleaned-up run must not leave. */
+function leftovers(dir: string): string[] {
+  const here = existsSync(dir) ? readdirSync(dir, { recursive: true }).map(String).filter((n) => n.includes('.tfw-') || n.includes('tfw-keras-')) : [];
+  return [...here, ...readdirSync(staging).filter((n) => n.startsWith('tfw-'))]; // tsx keeps its own cache in $TMPDIR
+}
+
+/** Start a conversion and kill it with `sig` once its first temporary file exists. */
+async function interrupted(out: string, extra: string[], sig: NodeJS.Signals): Promise<{ code: number | null; signal: string | null }> {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/bin.ts', 'convert', input, out, ...extra], {
+    cwd: appDir, env: { ...process.env, TMPDIR: staging }, stdio: 'ignore',
+  });
+  const done = new Promise<{ code: number | null; signal: string | null }>((ok) => child.on('exit', (code, signal) => ok({ code, signal })));
+  const dir = dirname(out);
+  let exited = false;
+  void done.then(() => (exited = true));
+  for (let i = 0; i < 3000 && !exited; i++) {
+    const started = (existsSync(dir) && readdirSync(dir, { recursive: true }).map(String).some((n) => n.includes('.tfw-'))) || readdirSync(staging).some((n) => n.startsWith('tfw-'));
+    if (started) break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  if (!exited) child.kill(sig);
+  return done;
+}
+
+describe('interrupted conversions', () => {
+  for (const [name, extra] of OUTPUTS) {
+    it(`${name}: SIGINT mid-way exits 130 and leaves nothing`, async () => {
+      const dir = join(tmp.path, `int-${name.replace(/\W/g, '_')}`);
+      mkdirSync(dir);
+      const out = join(dir, name);
+      const r = await interrupted(out, extra, 'SIGINT');
+      expect(r, 'the conversion ended before it could be interrupted').toEqual({ code: 130, signal: null });
+      expect(leftovers(dir)).toEqual([]);
+      expect(existsSync(out)).toBe(false);
+    });
+  }
+  it('SIGTERM exits 143 and SIGHUP 129, leaving nothing', async () => {
+    for (const [sig, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+      const dir = join(tmp.path, `sig-${sig}`);
+      mkdirSync(dir);
+      expect(await interrupted(join(dir, 'out.weights.h5'), [], sig)).toEqual({ code, signal: null });
+      expect(leftovers(dir)).toEqual([]);
+    }
+  });
+  it('kill -9: the next run names the leftover, --force removes it and writes the output', async () => {
+    const dir = join(tmp.path, 'kill9');
+    mkdirSync(dir);
+    const out = join(dir, 'out.safetensors');
+    expect((await interrupted(out, [], 'SIGKILL')).signal).toBe('SIGKILL');
+    expect(readdirSync(dir).filter((n) => n.includes('.tfw-')).length).toBe(1);
+    const again = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/bin.ts', 'convert', input, out], { cwd: appDir, encoding: 'utf8' });
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/interrupted earlier run left \.out\.safetensors\.tfw-\d+-[0-9a-f]{8}\.tmp/);
+    const forced = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/bin.ts', 'convert', input, out, '--force'], { cwd: appDir, encoding: 'utf8' });
+    expect(forced.status, forced.stderr).toBe(0);
+    expect(readdirSync(dir)).toEqual(['out.safetensors']);
+  });
+});

@@ -1,0 +1,2 @@
+// Types of what `require()` gives: nothing, the require throws (see esm-only.cjs).
+export {};
