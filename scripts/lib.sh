@@ -19,22 +19,37 @@ ensure_pnpm() {
 }
 
 # Debian's python3 with numpy and h5py reads back what our writers write.
-ensure_python_deps() {
-  if /usr/bin/python3 -c 'import numpy, h5py' >/dev/null 2>&1; then return 0; fi
+# apt_install "what it is for" PACKAGE...: install Debian packages as root (or through
+# passwordless sudo); warn that the tests needing them are SKIPPED where that is not possible.
+apt_install() {
+  local why=$1; shift
   local sudo=""
   if [ "$(id -u)" != 0 ]; then
     if sudo -n true 2>/dev/null; then sudo="sudo -n"; else
-      echo "» warning: cannot install python3-numpy/python3-h5py (not root): tests that check output with NumPy/h5py will be SKIPPED" >&2
+      echo "» warning: cannot install $* (not root): $why will be SKIPPED" >&2
       return 0
     fi
   fi
   if ! command -v apt-get >/dev/null 2>&1; then
-    echo "» warning: no apt-get: tests that check output with NumPy/h5py will be SKIPPED" >&2
+    echo "» warning: no apt-get to install $*: $why will be SKIPPED" >&2
     return 0
   fi
-  echo "» installing Debian's python3-numpy and python3-h5py (independent readers for the tests)"
+  echo "» installing Debian's $* ($why)"
   $sudo apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-numpy python3-h5py >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null \
+    || echo "» warning: could not install $*: $why will be SKIPPED" >&2
+  return 0
+}
+
+ensure_python_deps() {
+  /usr/bin/python3 -c 'import numpy, h5py' >/dev/null 2>&1 && return 0
+  apt_install "tests that check output with NumPy/h5py" python3-numpy python3-h5py
+}
+
+# Debian's python3 needs python3-venv for `-m venv`.
+ensure_venv_module() {
+  python3 -m venv --help >/dev/null 2>&1 && return 0
+  apt_install "virtualenvs for Keras/TensorFlow checks" python3-venv
 }
 
 # Real Keras 3 (JAX backend) in a virtualenv outside the repository, when this machine's image
@@ -50,10 +65,7 @@ ensure_keras_venv() {
   fi
   echo "» installing Keras 3.15.1 + JAX from the local wheel mirror into $KERAS_VENV (independent checker)"
   rm -rf "$KERAS_VENV"
-  # Debian's python3 needs python3-venv for `-m venv`.
-  if ! python3 -m venv --help >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null 2>&1 || true
-  fi
+  ensure_venv_module
   python3 -m venv "$KERAS_VENV" \
     && PIP_EXTRA_INDEX_URL= "$KERAS_VENV/bin/pip" install -q --disable-pip-version-check \
          --index-url file:///opt/pypi/simple keras==3.15.1 jax==0.10.2 jaxlib==0.10.2 h5py >/dev/null 2>&1 \
@@ -75,9 +87,7 @@ ensure_tf_venv() {
   fi
   echo "» installing TensorFlow CPU 2.21 (+ Keras 3.15, h5py, safetensors) from the local wheel mirror into $TF_VENV (the judge of what we write)"
   rm -rf "$TF_VENV"
-  if ! python3 -m venv --help >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null 2>&1 || true
-  fi
+  ensure_venv_module
   local mirrors=(-f /opt/pypi/files)
   [ -d /opt/pypi-more/files ] && mirrors+=(-f /opt/pypi-more/files)
   python3 -m venv "$TF_VENV" \
@@ -98,21 +108,6 @@ ensure_tf_corpus() {
 # Debian's Chromium for apps/web's end-to-end tests (driven by playwright-core; Playwright's own
 # browser download is not reachable here). Without apt or root the tests are SKIPPED, saying so.
 ensure_chromium() {
-  if [ -x /usr/bin/chromium ]; then return 0; fi
-  local sudo=""
-  if [ "$(id -u)" != 0 ]; then
-    if sudo -n true 2>/dev/null; then sudo="sudo -n"; else
-      echo "» warning: cannot install chromium (not root): apps/web's browser tests will be SKIPPED" >&2
-      return 0
-    fi
-  fi
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "» warning: no apt-get: apps/web's browser tests will be SKIPPED (they need /usr/bin/chromium)" >&2
-    return 0
-  fi
-  echo "» installing Debian's chromium (apps/web end-to-end tests)"
-  $sudo apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null \
-    || echo "» warning: could not install chromium: apps/web's browser tests will be SKIPPED" >&2
-  return 0
+  [ -x /usr/bin/chromium ] && return 0
+  apt_install "apps/web's browser tests" chromium
 }

@@ -4,12 +4,13 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { isTfwError, type TensorReader } from '@tfweights/core';
+import { setRemoteOptions, type RemoteOptions } from '@tfweights/core/node';
 import { runDiff } from './commands/diff.js';
 import { runLs } from './commands/ls.js';
 import { runShow } from './commands/show.js';
 import { convert, defaultRegistry, parseCasts, parseRenameArgs, formatBytes, type AdapterRegistry } from 'tfweights';
 import { processIo, type Io } from './io.js';
-import { makeProgress } from './progress.js';
+import { makeProgress, networkMeter } from './progress.js';
 import { CLI_VERSION } from './version.js';
 import { outputSize } from './output-size.js';
 import { errorJson } from './error-json.js';
@@ -43,6 +44,7 @@ function number(name: string) {
 /** Run the CLI with `argv` (arguments after the program name). Never throws; returns the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo(), options: MainOptions = {}): Promise<number> {
   const registry = options.registry ?? defaultRegistry();
+  const meter = networkMeter();
   let code = EXIT_OK;
   const withReader = async <T>(path: string, fn: (r: TensorReader) => Promise<T>, config?: string): Promise<T> => {
     const r = await registry.open(path, config !== undefined ? { config } : {});
@@ -53,9 +55,14 @@ export async function main(argv: readonly string[], io: Io = processIo(), option
     }
   };
 
-  const program = new Command('tfweights')
+  const program: Command = new Command('tfweights')
     .description('Inspect, convert and compare TensorFlow, Keras, TF.js, NumPy and safetensors weights (no TensorFlow needed).')
     .version(CLI_VERSION, '-V, --version', 'print the version')
+    .option('--endpoint <url>', 'S3-compatible endpoint for s3:// locations (MinIO, R2, GCS interoperability …; default $AWS_ENDPOINT_URL)')
+    .option('--no-sign-request', 'send s3:// requests unsigned (public buckets), like the AWS CLI')
+    .option('--allow-full-download', 'read from HTTP servers that ignore Range requests by downloading (each read streams the object up to what it needs)')
+    .option('--timeout <seconds>', 'give up on a remote request after this long without data (default 30)', number('--timeout'))
+    .hook('preAction', (): void => setRemoteOptions(remoteFlags(program.opts(), io, meter)))
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: (s, write) => write(s) })
@@ -67,6 +74,13 @@ Examples:
   tfweights show ckpt/model.ckpt dense/kernel
   tfweights convert ckpt/model.ckpt weights.npz
   tfweights diff model.h5 model.weights.h5
+
+Remote locations (every command; read lazily with ranged requests):
+  tfweights ls s3://bucket/run7/ckpt-250000                  AWS credential chain; --endpoint for MinIO/R2
+  tfweights ls gs://bucket/model/model.ckpt-1000             public GCS objects over HTTPS
+  tfweights ls hf://owner/repo/model.safetensors@main        Hugging Face Hub ($HF_TOKEN for private repos)
+  tfweights ls https://example.com/model/model.json
+  tfweights convert s3://bucket/ckpt s3://bucket/out.safetensors   multipart upload, completed only at the end
 ${EXIT_HELP}`);
 
   program.command('ls')
@@ -118,12 +132,14 @@ ${EXIT_HELP}`)
     .option('--rename <rule>', 'old=new regular expression applied to names, or a .json file of rules (repeatable)', collect)
     .option('--template <path>', 'a file or directory with the target structure (e.g. the Keras model the weights are for), or a Keras model JSON (model.to_json(), config.json) for names, classes and config only; prints a match report')
     .option('--strict', 'with --template: fail when anything stays unmatched')
+    .option('--allow-uncertain-match', 'write a match that is not certain (template pairs made only by order and shape, Keras tensors the model config does not place) instead of failing with the report')
     .option('--cast <from:to>', 'convert dtypes, e.g. float16:float32 (repeatable or comma-separated)', collect)
     .addOption(new Option('--checkpoint-style <style>', 'checkpoint output: tf1 names or tf2 object graph (default: like the input)').choices(['tf1', 'tf2']))
     .addOption(new Option('--bfloat16 <how>', 'bfloat16 into .npz/.npy (NumPy has no bfloat16): float32 widens exactly (default, said in the summary), raw stores the 2-byte values as |V2, refuse stops').choices(['float32', 'raw', 'refuse']))
     .option('--config <json>', 'Keras model JSON naming a Keras 3 .weights.h5 input\'s variables (dense/kernel, not layers/dense/vars/0)')
     .option('-n, --dry-run', 'print the plan (what is written, renamed, left out and why) and write nothing')
     .option('--json', 'print the plan or the result as one JSON object on stdout')
+    .addOption(new Option('--keras-layout <layout>', 'Keras input → checkpoint: the object graph of Keras 3 on TensorFlow (model/_operations/<i>/…, from the model config; default) or of tf.keras 2 (layer_with_weights-<i>/…)').choices(['keras3', 'tf-keras-2']))
     .option('-f, --force', 'replace OUT if it exists')
     .option('-q, --quiet', 'print nothing on success')
     .addHelpText('after', `
@@ -138,16 +154,21 @@ Examples:
   tfweights convert ckpt/model.ckpt npy_out --to npy
   tfweights convert model.h5 model.weights.h5
   tfweights convert model.h5 tf_ckpt/ckpt --to checkpoint
+  tfweights convert model.weights.h5 tf_ckpt/ckpt --to checkpoint --template config.json
+  tfweights convert model.h5 tf_ckpt/ckpt --to checkpoint --keras-layout tf-keras-2
   tfweights convert ckpt/model.ckpt model_weights.h5 --template model.h5 --strict
   tfweights convert model.h5 out.npz --include 'dense*/**' --rename '^dense=fc' --cast float32:float16
 ${EXIT_HELP}`)
     .action(async (input: string, output: string, o: {
       to?: string; include?: string[]; exclude?: string[]; dropOptimizer?: boolean; rename?: string[]; template?: string;
-      strict?: boolean; cast?: string[]; checkpointStyle?: string; bfloat16?: string; force?: boolean; quiet?: boolean;
-      config?: string; dryRun?: boolean; json?: boolean;
+      strict?: boolean; cast?: string[]; checkpointStyle?: string; kerasLayout?: string; allowUncertainMatch?: boolean;
+      bfloat16?: string; force?: boolean; quiet?: boolean; config?: string; dryRun?: boolean; json?: boolean;
     }) => {
-      const extra = { ...(o.checkpointStyle ? { style: o.checkpointStyle } : {}), ...(o.bfloat16 ? { bfloat16: o.bfloat16 } : {}) };
-      const progress = makeProgress(io, !o.json && !o.dryRun);
+      const extra = {
+        ...(o.checkpointStyle ? { style: o.checkpointStyle } : {}), ...(o.bfloat16 ? { bfloat16: o.bfloat16 } : {}),
+        ...(o.kerasLayout ? { kerasLayout: o.kerasLayout } : {}),
+      };
+      const progress = makeProgress(io, !o.json && !o.dryRun, meter);
       const notes: string[] = [];
       try {
         const result = await convert(registry, input, output, {
@@ -157,6 +178,7 @@ ${EXIT_HELP}`)
           ...(o.template ? { template: o.template } : {}), strict: Boolean(o.strict), force: Boolean(o.force),
           ...(Object.keys(extra).length > 0 ? { extra } : {}),
           ...(o.config ? { config: o.config } : {}), dryRun: Boolean(o.dryRun),
+          ...(o.allowUncertainMatch ? { allowUncertainMatch: true } : {}),
           log: (line) => {
             notes.push(line);
             if (!o.json) io.err(line + '\n');
@@ -196,7 +218,7 @@ Examples:
   tfweights diff ckpt/model.ckpt weights.npz --rtol 1e-6 --json
 ${EXIT_HELP}`)
     .action(async (a: string, b: string, o: { json?: boolean; atol: number; rtol: number; all?: boolean; config?: string }) => {
-      const progress = makeProgress(io, !o.json);
+      const progress = makeProgress(io, !o.json, meter);
       await withReader(a, (ra) => withReader(b, async (rb) => {
         progress.start(ra.list().reduce((s, t) => s + t.byteLength, 0) + rb.list().reduce((s, t) => s + t.byteLength, 0), 'diff');
         try {
@@ -223,6 +245,17 @@ ${EXIT_HELP}`)
     if (json) io.out(JSON.stringify(errorJson(err, line), null, 2) + '\n');
     return EXIT_ERROR;
   }
+}
+
+/** Remote settings from the global flags. */
+function remoteFlags(o: { endpoint?: string; signRequest?: boolean; allowFullDownload?: boolean; timeout?: number }, io: Io, meter = networkMeter()): RemoteOptions {
+  return {
+    ...(o.endpoint ? { endpoint: o.endpoint } : {}),
+    ...(o.signRequest === false ? { noSignRequest: true } : {}),
+    http: { ...(o.allowFullDownload ? { allowFullDownload: true } : {}), ...(o.timeout !== undefined ? { timeoutMs: o.timeout * 1000 } : {}) },
+    onBytes: (n) => meter.add(n),
+    log: (line) => io.err(`${line}\n`),
+  };
 }
 
 /** `diff --config`: the config applies to whichever side is a Keras 3 file (by its extension). */

@@ -10,13 +10,39 @@ export interface Progress {
   stop(): void;
 }
 
+/** Bytes moved over the network (remote reads and uploads), for the throughput shown in progress bars. */
+export interface NetworkMeter {
+  add(bytes: number): void;
+  /** Bytes so far. */
+  readonly total: number;
+  /** Bytes per second since the first byte. */
+  rate(): number;
+}
+
+export function networkMeter(): NetworkMeter {
+  let total = 0;
+  let since: number | undefined;
+  return {
+    add(n) {
+      since ??= Date.now();
+      total += n;
+    },
+    get total() {
+      return total;
+    },
+    rate() {
+      return since === undefined ? 0 : total / Math.max(0.001, (Date.now() - since) / 1000);
+    },
+  };
+}
+
 const NONE: Progress = { start() {}, advance() {}, stop() {} };
 
-export function makeProgress(io: Io, enabled: boolean): Progress {
+export function makeProgress(io: Io, enabled: boolean, meter?: NetworkMeter): Progress {
   if (!enabled || !io.stderrIsTTY || !io.progressStream) return NONE;
   const bar = new cliProgress.SingleBar({
     stream: io.progressStream,
-    format: '{label} [{bar}] {percentage}% | {done} / {size} | {rate} | ETA {eta_formatted} | {detail}',
+    format: '{label} [{bar}] {percentage}% | {done} / {size} | {rate}{net} | ETA {eta_formatted} | {detail}',
     hideCursor: true,
     clearOnComplete: true,
     etaBuffer: 50,
@@ -28,16 +54,17 @@ export function makeProgress(io: Io, enabled: boolean): Progress {
     const s = (Date.now() - started) / 1000;
     return s > 0 ? `${formatBytes(done / s)}/s` : '';
   };
+  const net = () => (meter && meter.total > 0 ? ` | network ${formatBytes(meter.total)} at ${formatBytes(meter.rate())}/s` : '');
   return {
     start(t, label) {
       total = Math.max(1, t);
       done = 0;
       started = Date.now();
-      bar.start(total, 0, { label, done: formatBytes(0), size: formatBytes(t), rate: '', detail: '' });
+      bar.start(total, 0, { label, done: formatBytes(0), size: formatBytes(t), rate: '', net: net(), detail: '' });
     },
     advance(bytes, detail = '') {
       done += bytes;
-      bar.update(Math.min(done, total), { done: formatBytes(done), rate: rate(), detail: detail.length > 40 ? `…${detail.slice(-39)}` : detail });
+      bar.update(Math.min(done, total), { done: formatBytes(done), rate: rate(), net: net(), detail: detail.length > 40 ? `…${detail.slice(-39)}` : detail });
     },
     stop() {
       bar.stop();

@@ -153,7 +153,11 @@ describe('convert', () => {
     const tpl = join(dir.path, 'template.tfwtest');
     writeFileSync(tpl, testFile([f32('L/L/kernel:0', [2, 2], [0, 0, 0, 0]), f32('L/L/bias:0', [2], [0, 0])]));
     const out = join(dir.path, 'tpl.tfwtest');
-    const r = await run('convert', input, out, '--template', tpl, '--drop-optimizer', '--exclude', 'step');
+    const unsure = await run('convert', input, out, '--template', tpl, '--drop-optimizer', '--exclude', 'step');
+    expect(unsure.code).toBe(2);
+    expect(unsure.err).toMatch(/template match is not certain/);
+    expect(existsSync(out)).toBe(false);
+    const r = await run('convert', input, out, '--template', tpl, '--drop-optimizer', '--exclude', 'step', '--allow-uncertain-match');
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/template match: 2 matched \(0 by name, 2 by order and shape\)/);
     const j = JSON.parse((await run('ls', out, '--json')).out);

@@ -2,7 +2,7 @@
  * The conversions the issue requires, on the real fixtures, with outputs checked by NumPy and
  * h5py (independent readers) against truth.json, and by `diff` against the input.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCheckpoint } from '@tfweights/checkpoint/node';
@@ -150,11 +150,11 @@ describe.skipIf(!have || !py)('legacy .h5 → Keras 3 .weights.h5 and back (chec
   }
 });
 
-describe.skipIf(!have)('.h5 / .keras → TF2 checkpoint with an object graph Keras load_weights walks', () => {
+describe.skipIf(!have)('.h5 / .keras → TF2 checkpoint with the tf.keras 2 object graph (--keras-layout tf-keras-2) Keras 2 load_weights walks', () => {
   for (const src of ['keras-h5/tensorspace-lenet-weights/weights.h5', 'keras3/student-adam/model.keras']) {
     it(src, async () => {
       const o = out(`tf2-${src.replace(/\//g, '_')}`);
-      await convertOk(fx(src), o, '--to', 'checkpoint', '--drop-optimizer');
+      await convertOk(fx(src), o, '--to', 'checkpoint', '--drop-optimizer', '--keras-layout', 'tf-keras-2');
       const ck = await openCheckpoint(o);
       try {
         const graph = ck.objectGraph();
@@ -187,7 +187,7 @@ describe.skipIf(!have)('.h5 / .keras → TF2 checkpoint with an object graph Ker
 describe.skipIf(!have || !py)('checkpoint → .h5 with --template', () => {
   it('by name: a TF2 checkpoint of a Keras model back onto the model (full_name matches)', async () => {
     const ck = out('lenet-tf2');
-    await convertOk(fx('keras-h5/tensorspace-lenet-weights/weights.h5'), ck, '--to', 'checkpoint');
+    await convertOk(fx('keras-h5/tensorspace-lenet-weights/weights.h5'), ck, '--to', 'checkpoint', '--keras-layout', 'tf-keras-2');
     const o = out('lenet-from-ckpt.h5');
     const r = await convertOk(ck, o, '--template', fx('keras-h5/tensorspace-lenet-full/mnist.h5'), '--strict');
     expect(r.err).toMatch(/template match: 10 matched \(10 by name, 0 by order and shape\)/);
@@ -203,7 +203,13 @@ describe.skipIf(!have || !py)('checkpoint → .h5 with --template', () => {
     const r0 = await cli('ls', ck, '--json');
     expect(JSON.parse(r0.out).tensors.map((t: { key: string }) => t.key)).toContain('net/Conv2D_1/kernel');
     const o = out('lenet-tf1.h5');
-    const r = await convertOk(ck, o, '--template', fx('keras-h5/tensorspace-lenet-full/mnist.h5'), '--strict');
+    // Pairs made only by order and shape are not certain: refused with the report unless asked for.
+    const refused = await cli('convert', ck, o, '--template', fx('keras-h5/tensorspace-lenet-full/mnist.h5'), '--strict');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain('~ net/Conv2D_1/kernel -> Conv2D_1/kernel [5, 5, 1, 6] (by order and shape)');
+    expect(refused.err).toMatch(/template match is not certain: 10 tensor\(s\) paired only by order and shape.*--allow-uncertain-match/);
+    expect(existsSync(o)).toBe(false);
+    const r = await convertOk(ck, o, '--template', fx('keras-h5/tensorspace-lenet-full/mnist.h5'), '--strict', '--allow-uncertain-match');
     expect(r.err).toMatch(/template match: 10 matched \(0 by name, 10 by order and shape\)/);
     expect(r.err).toContain('~ net/Conv2D_1/kernel -> Conv2D_1/kernel [5, 5, 1, 6] (by order and shape)');
     const got = inspectWithPython([o])[o]!;

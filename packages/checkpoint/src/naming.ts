@@ -52,6 +52,21 @@ function graphFacts(graph: TrackableObjectGraph): GraphFacts {
     for (const c of nodes[id]?.children ?? []) if (c.nodeId > 0 && c.nodeId < nodes.length) queue.push(c.nodeId);
   }
   for (const id of slotNodes.keys()) optimizerNodes.add(id);
+  // What the root reaches without passing an optimizer edge is model state, even when an
+  // optimizer also refers to it: Keras 3 optimizers track the model's trainable variables as
+  // `_trainable_variables/<n>` (keras/src/optimizers/base_optimizer.py), and TF keys a variable
+  // by its shortest path, which may be that one.
+  const model = new Set<number>([0]);
+  const todo = [0];
+  while (todo.length > 0) {
+    const id = todo.pop()!;
+    for (const c of nodes[id]?.children ?? []) {
+      if (OPTIMIZER_EDGE.test(c.localName) || model.has(c.nodeId) || c.nodeId <= 0 || c.nodeId >= nodes.length) continue;
+      model.add(c.nodeId);
+      todo.push(c.nodeId);
+    }
+  }
+  for (const id of model) if (!slotNodes.has(id)) optimizerNodes.delete(id);
   return { byKey, optimizerNodes, slotNodes, bookkeeping };
 }
 

@@ -82,6 +82,11 @@ export class HttpSource implements ByteSource {
     return new HttpSource(url, name, size, opts);
   }
 
+  /** A source for a URL whose size is already known (no probe request). */
+  static withSize(url: string, size: number, opts: HttpSourceOptions = {}): HttpSource {
+    return new HttpSource(url, opts.name ?? url, size, opts);
+  }
+
   async read(offset: number, length: number, what?: string): Promise<Uint8Array> {
     checkRange(this.name, this.size, offset, length, what);
     if (this.closed) throw new RemoteError('status', 'read after close', { file: this.name, offset });

@@ -19,3 +19,4 @@ export * from './zip/index.js';
 export * from './remote/remote-error.js';
 export { parseContentRange, type HttpRequestOptions } from './remote/http-range.js';
 export { Limiter, limiterFor, DEFAULT_CONCURRENCY } from './remote/limiter.js';
+export * from './remote/location-url.js';

@@ -34,6 +34,8 @@ export interface LoggedRequest {
   readonly method: string;
   readonly path: string;
   readonly range: string | undefined;
+  /** The Authorization header sent, if any. */
+  readonly authorization: string | undefined;
   status: number;
   /** Body bytes the server wrote. */
   bytes: number;
@@ -92,7 +94,7 @@ export async function startHttpServer(opts: HttpTestServerOptions = {}): Promise
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const log: LoggedRequest = { method: req.method ?? 'GET', path, range: req.headers.range, status: 0, bytes: 0 };
+    const log: LoggedRequest = { method: req.method ?? 'GET', path, range: req.headers.range, authorization: req.headers.authorization, status: 0, bytes: 0 };
     requests.push(log);
     const send = (status: number, headers: Record<string, string | number>, body?: Uint8Array | string) => {
       log.status = status;

@@ -61,6 +61,8 @@ export async function convertReader(registry: AdapterRegistry, reader: TensorRea
       source: reader,
       ...(template && opts.template ? { template, templatePath: opts.template } : {}),
       ...(opts.extra ? { extra: opts.extra } : {}),
+      ...(opts.allowUncertainMatch ? { allowUncertainMatch: true } : {}),
+      ...(opts.log ? { log: opts.log } : {}),
       plan: plan.written.map(plannedInfo),
     });
     const bytes = await streamPlan(reader, writer, plan.written, opts, releaseMemory);

@@ -1,5 +1,5 @@
 /** `open()`: any weights file by path, URL or bytes, format detected from its content. */
-import { HttpSource, readAll, sniffInputOf, type ByteSource } from '@tfweights/core';
+import { readAll, sniffInputOf, type ByteSource } from '@tfweights/core';
 import { defaultRegistry, type OpenOptions } from './formats/index.js';
 import { openKerasInput } from './keras-tfjs/open-input.js';
 import { asSource, openSource } from './open-source.js';
@@ -12,7 +12,9 @@ import { kerasH5Format, keras3Format } from '@tfweights/keras';
  * - a path: a checkpoint (prefix, `.index`, a shard, or a directory with a `checkpoint`
  *   file), a SavedModel directory, a Keras `.h5` / `.weights.h5` / `.keras`, `.npy`,
  *   `.npz`, a folder of `.npy`, a tfjs `model.json`, or a `.safetensors` file;
- * - an `http(s)://` URL of a single-file format (read with range requests);
+ * - the same at a URL: `http(s)://`, `s3://bucket/key`, `gs://bucket/key`,
+ *   `hf://owner/repo/path[@rev]` (read lazily with ranged requests; siblings such as shards,
+ *   `variables/` and the `checkpoint` state file are found beside it);
  * - bytes or a ByteSource of a single-file format.
  *
  * `opts.config` (paths only): the Keras model config for a Keras 3 `.weights.h5`, so its
@@ -25,8 +27,8 @@ import { kerasH5Format, keras3Format } from '@tfweights/keras';
  * await model.close();
  */
 export async function open(input: string | ByteSource | Uint8Array | ArrayBuffer, opts: OpenOptions = {}): Promise<WeightsFile> {
-  if (typeof input === 'string' && !/^https?:\/\//.test(input)) return new WeightsFile(await defaultRegistry().open(input, opts));
-  const source = typeof input === 'string' ? await HttpSource.open(input) : asSource(input);
+  if (typeof input === 'string') return new WeightsFile(await defaultRegistry().open(input, opts));
+  const source = asSource(input);
   const sniff = await sniffInputOf(source);
   if (kerasH5Format.sniff(sniff) || keras3Format.sniff(sniff)) {
     // h5wasm reads files, not ranges: Keras bytes go through a temporary file.

@@ -13,6 +13,8 @@ import { makeFilter } from './mapping/glob.js';
 import { byteCountOf, readableName } from './mapping/normalise.js';
 import { applyRenames, type RenameRule } from './mapping/rename-rule.js';
 import { matchTemplate, templateReport, type TemplateMatch } from './mapping/template.js';
+import { pairsByObjectGraph } from './formats/keras3-template.js';
+import { checkpointKerasMap } from './formats/keras3-from-checkpoint.js';
 import { refusedEntries } from './refused.js';
 
 export interface ConvertOptions {
@@ -26,6 +28,12 @@ export interface ConvertOptions {
   template?: string;
   /** Fail when the template match leaves anything unmatched. */
   strict?: boolean;
+  /**
+   * Write a match that is not certain: template pairs made by order and shape, or Keras 3
+   * object paths that the model config does not pin down. Without it such a conversion fails
+   * with the match report.
+   */
+  allowUncertainMatch?: boolean;
   casts?: CastMap;
   /** Replace an existing OUT. */
   force?: boolean;
@@ -123,17 +131,28 @@ export function planConversion(
   const nameOf = (t: TensorInfo) => applyRenames(readableName(t), renames);
   let written: PlannedTensor[];
   let match: TemplateMatch | undefined;
-  if (template && template.list().length > 0) {
+  // A TF2 checkpoint of a Keras 3 model written as a Keras file with the model's config at hand is
+  // placed exactly by its object graph (formats/keras3-from-checkpoint.ts), not by matching names.
+  const placedByGraph = template !== undefined && (adapter.id === 'keras3' || adapter.id === 'keras-h5') && checkpointKerasMap(reader, template) !== undefined;
+  if (placedByGraph) opts.log?.('template: its model config places every checkpoint variable through the checkpoint\'s object graph');
+  if (template && template.list().length > 0 && !placedByGraph) {
     // Template tensors of a role the input does not carry (e.g. optimizer state) are not asked for.
     const roles = new Set(kept.map((t) => t.role ?? 'weight'));
     const targets = modelOrder(template).filter((t) => !isContainerOnly(t));
     const asked = targets.filter((t) => roles.has(t.role ?? 'weight') && !(opts.dropOptimizer && t.role === 'optimizer'));
     const ignored = targets.length - asked.length;
     if (ignored > 0) opts.log?.(`template: ${ignored} tensor(s) of a role the input does not carry (optimizer state, bookkeeping) are not asked for`);
-    match = matchTemplate(kept, asked, nameOf);
+    match = matchTemplate(kept, asked, nameOf, renames.length === 0 ? pairsByObjectGraph(kept, reader, template) : undefined);
     for (const line of templateReport(match, nameOf)) opts.log?.(line);
     if (opts.strict && (match.unmatchedSource.length > 0 || match.unmatchedTarget.length > 0)) {
       throw new InvalidArgumentError(`--strict: template match left ${match.unmatchedSource.length} source and ${match.unmatchedTarget.length} template tensor(s) unmatched`, { file: template.source });
+    }
+    const byOrder = match.pairs.filter((p) => p.how === 'order');
+    if (byOrder.length > 0 && !opts.allowUncertainMatch) {
+      // A pair made by order and shape may put a tensor into the wrong layer: never written silently.
+      throw new InvalidArgumentError(`template match is not certain: ${byOrder.length} tensor(s) paired only by order and shape ` +
+        `(${byOrder.slice(0, 3).map((p) => `${nameOf(p.source)} -> ${readableName(p.target)}`).join(', ')}${byOrder.length > 3 ? ', …' : ''}); ` +
+        'check the report and pass --allow-uncertain-match to write it anyway', { file: template.source });
     }
     const targetOrder = new Map(asked.map((t, i) => [t, i]));
     written = [...match.pairs]

@@ -14,6 +14,8 @@ export interface SaveOptions {
   template?: string;
   /** Fail when the template match leaves anything unmatched. */
   strict?: boolean;
+  /** Write a match that is not certain (template pairs by order and shape, Keras 3 paths the config does not pin down) instead of failing. */
+  allowUncertainMatch?: boolean;
   /** Replace an existing output. */
   overwrite?: boolean;
   /** Leave out optimizer state and bookkeeping (slots, iteration counters, save_counter). */
@@ -25,7 +27,11 @@ export interface SaveOptions {
   renames?: (string | RenameRule)[];
   /** Casts such as `float16:float32`. */
   cast?: string[];
-  /** Format-specific writer choices, e.g. `{ style: 'tf1' }` for checkpoints. */
+  /**
+   * Format-specific writer choices, e.g. `{ style: 'tf1' }` for checkpoints, or
+   * `{ kerasLayout: 'tf-keras-2' }` for a Keras input written as a checkpoint with tf.keras 2's
+   * `layer_with_weights-<i>` object graph instead of the paths Keras 3 tracks (the default).
+   */
   extra?: Record<string, string | boolean>;
   /** Receives the template match report and notes. */
   log?: (line: string) => void;
@@ -49,6 +55,7 @@ export async function save(data: TensorReader | Iterable<Tensor>, path: string, 
     ...(opts.format ? { to: opts.format } : {}),
     ...(opts.template ? { template: opts.template } : {}),
     ...(opts.strict ? { strict: true } : {}),
+    ...(opts.allowUncertainMatch ? { allowUncertainMatch: true } : {}),
     ...(opts.overwrite ? { force: true } : {}),
     ...(opts.dropOptimizer ? { dropOptimizer: true } : {}),
     ...(opts.include ? { include: opts.include } : {}),

@@ -2,9 +2,9 @@
  * The `checkpoint` state file: CheckpointState in protobuf text format
  * (tensorflow/python/training/checkpoint_state.proto, checkpoint_management.py; FORMATS.md §2.8).
  */
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
-import { CorruptDataError, IoError } from '@tfweights/core';
+import { isAbsolute } from 'node:path';
+import { CorruptDataError, isRemoteLocation } from '@tfweights/core';
+import { joinLocation, readLocation } from '@tfweights/core/node';
 
 export interface CheckpointState {
   /** Directory holding the state file. */
@@ -48,7 +48,7 @@ function unquote(body: string, file: string, line: number): string {
 }
 
 /** Parse the text of a `checkpoint` file. */
-export function parseCheckpointState(text: string, dir: string, file = join(dir, 'checkpoint')): CheckpointState {
+export function parseCheckpointState(text: string, dir: string, file = joinLocation(dir, 'checkpoint')): CheckpointState {
   let model: string | undefined;
   const all: string[] = [];
   const stamps: number[] = [];
@@ -75,7 +75,8 @@ export function parseCheckpointState(text: string, dir: string, file = join(dir,
     else if (field === 'last_preserved_timestamp') preserved = num();
   });
   if (model === undefined) throw new CorruptDataError('checkpoint state file has no model_checkpoint_path', { file });
-  const abs = (p: string): string => (isAbsolute(p) ? p : join(dir, p));
+  // Absolute paths in a remote state file are the writer's local paths: keep their last part beside it.
+  const abs = (p: string): string => (isAbsolute(p) ? (isRemoteLocation(dir) ? joinLocation(dir, p.split('/').pop()!) : p) : joinLocation(dir, p));
   const allPaths = all.length > 0 ? all : [model];
   return {
     dir, modelCheckpointPath: model, allModelCheckpointPaths: allPaths, allModelCheckpointTimestamps: stamps,
@@ -83,14 +84,9 @@ export function parseCheckpointState(text: string, dir: string, file = join(dir,
   };
 }
 
-/** Read `<dir>/checkpoint`. */
+/** Read `<dir>/checkpoint` (a local folder or a remote location). */
 export async function readCheckpointState(dir: string): Promise<CheckpointState> {
-  const file = join(dir, 'checkpoint');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (cause) {
-    throw new IoError(`cannot read checkpoint state file: ${(cause as Error).message}`, { file, cause });
-  }
+  const file = joinLocation(dir, 'checkpoint');
+  const text = new TextDecoder().decode(await readLocation(file, 64 * 1024 * 1024));
   return parseCheckpointState(text, dir, file);
 }

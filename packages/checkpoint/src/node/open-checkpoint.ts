@@ -3,12 +3,11 @@
  * any `.data-*` shard, a directory with a `checkpoint` state file (or a single `.index`), or
  * the state file itself.
  */
-import { readdir, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { describeContent, IoError, NotThisFormatError, sniffInputOf } from '@tfweights/core';
-import { openFile } from '@tfweights/core/node';
+import {
+  appendToLocation, basenameLocation, dirnameLocation, joinLocation, listLocation, openLocation, statLocation,
+} from '@tfweights/core/node';
 import { openBundle, type CheckpointReader, type OpenBundleOptions } from '../reader.js';
-import { dataFileName, indexFileName } from '../naming-files.js';
 import { readCheckpointState, type CheckpointState } from './checkpoint-state.js';
 
 export interface OpenCheckpointOptions extends OpenBundleOptions {}
@@ -25,43 +24,49 @@ export interface OpenedCheckpoint extends CheckpointReader {
 
 const DATA_SUFFIX = /\.data-\d{5}-of-\d{5}$/;
 
-async function kind(path: string): Promise<'file' | 'dir' | 'none'> {
-  try {
-    const s = await stat(path);
-    return s.isDirectory() ? 'dir' : 'file';
-  } catch {
-    return 'none';
-  }
+/** Sibling names of a prefix, wherever it lives (`ckpt` → `ckpt.index`, an hf revision kept). */
+const indexFileName = (prefix: string) => appendToLocation(prefix, '.index');
+const dataFileName = (prefix: string, id: number, n: number) =>
+  appendToLocation(prefix, `.data-${String(id).padStart(5, '0')}-of-${String(n).padStart(5, '0')}`);
+
+async function kind(path: string, children?: readonly string[]): Promise<'file' | 'dir' | 'none'> {
+  const s = await statLocation(path, children ? { children } : {});
+  return s.kind === 'directory' ? 'dir' : s.kind === 'file' ? 'file' : 'none';
 }
 
-/** Work out the prefix (and state file) a user-supplied path stands for. */
+/** Work out the prefix (and state file) a user-supplied path or URL stands for. */
 export async function resolveCheckpointPath(path: string): Promise<{ prefix: string; state?: CheckpointState }> {
-  const k = await kind(path);
+  // A prefix or a shard is not a file of its own: skip the folder check for names that say what they are.
+  const k = path.endsWith('.index') || DATA_SUFFIX.test(path) ? 'file' : await kind(path, ['checkpoint']);
   if (k === 'dir') {
-    if ((await kind(join(path, 'checkpoint'))) === 'file') {
+    if ((await kind(joinLocation(path, 'checkpoint'))) === 'file') {
       const state = await readCheckpointState(path);
       return { prefix: state.latest, state };
     }
-    const indexes = (await readdir(path)).filter((f) => f.endsWith('.index'));
-    if (indexes.length === 1) return { prefix: join(path, indexes[0]!.slice(0, -'.index'.length)) };
+    const listed = await listLocation(path);
+    if (listed === undefined) {
+      throw new NotThisFormatError('no `checkpoint` state file at this URL, and HTTP cannot list folders; name the checkpoint prefix', { file: path });
+    }
+    const indexes = listed.filter((f) => f.endsWith('.index'));
+    if (indexes.length === 1) return { prefix: joinLocation(path, indexes[0]!.slice(0, -'.index'.length)) };
     throw new NotThisFormatError(indexes.length === 0
       ? 'directory holds no checkpoint (no `checkpoint` state file and no .index file)'
       : `directory holds ${indexes.length} checkpoints and no \`checkpoint\` state file; name one: ${indexes.slice(0, 5).join(', ')}`, { file: path });
   }
   if (path.endsWith('.index')) return { prefix: path.slice(0, -'.index'.length) };
   if (DATA_SUFFIX.test(path)) return { prefix: path.replace(DATA_SUFFIX, '') };
-  if (basename(path) === 'checkpoint' && k === 'file' && (await kind(`${path}.index`)) !== 'file') {
-    const state = await readCheckpointState(dirname(path));
+  if (basenameLocation(path) === 'checkpoint' && k === 'file' && (await kind(indexFileName(path))) !== 'file') {
+    const state = await readCheckpointState(dirnameLocation(path));
     return { prefix: state.latest, state };
   }
   if ((await kind(indexFileName(path))) === 'file') return { prefix: path };
   if (k === 'file') {
-    const src = await openFile(path);
+    const src = await openLocation(path);
     try {
       const what = describeContent(await sniffInputOf(src));
-      throw new NotThisFormatError(`not a checkpoint: this is ${what}, and there is no ${basename(path)}.index beside it`, { file: path });
+      throw new NotThisFormatError(`not a checkpoint: this is ${what}, and there is no ${basenameLocation(path)}.index beside it`, { file: path });
     } finally {
-      await src.close();
+      await src.close?.();
     }
   }
   throw new IoError(`no such checkpoint: neither ${path} nor ${indexFileName(path)} exists`, { file: path });
@@ -70,12 +75,12 @@ export async function resolveCheckpointPath(path: string): Promise<{ prefix: str
 /** Open a checkpoint (or SavedModel `variables/variables`) from a path; see the module doc. */
 export async function openCheckpoint(path: string, opts: OpenCheckpointOptions = {}): Promise<OpenedCheckpoint> {
   const { prefix, state } = await resolveCheckpointPath(path);
-  const index = await openFile(indexFileName(prefix));
+  const index = await openLocation(indexFileName(prefix));
   let reader: CheckpointReader;
   try {
-    reader = await openBundle(index, (id, n) => openFile(dataFileName(prefix, id, n)), { name: opts.name ?? prefix, ...opts });
+    reader = await openBundle(index, (id, n) => openLocation(dataFileName(prefix, id, n)), { name: opts.name ?? prefix, ...opts });
   } finally {
-    await index.close();
+    await index.close?.();
   }
   return Object.assign(reader, { prefix, ...(state ? { state } : {}), checkpoints: state?.all ?? [prefix] }) as OpenedCheckpoint;
 }

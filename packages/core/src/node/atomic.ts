@@ -5,10 +5,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { link, lstat, mkdir, open, readdir, rename, rm, rmdir, unlink, type FileHandle } from 'node:fs/promises';
+import { link, lstat, mkdir, mkdtemp, open, readdir, rename, rm, rmdir, unlink, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ByteSink } from '../byte-sink.js';
 import { InvalidArgumentError, IoError } from '../errors.js';
+import { basenameRemote, isRemoteLocation } from '../remote/location-url.js';
+import { joinLocation, requireWritable } from './locations.js';
+import { S3UploadSink, s3List, s3Size } from './s3.js';
+import { commitRemoteSinks, uploadLocalPath } from './upload.js';
 import { critically, trackTemp, untrackTemp } from './temp-registry.js';
 
 export interface AtomicOptions {
@@ -71,6 +76,14 @@ export function staleTempsFor(target: string): string[] {
  * beside it (removed when overwrite is set).
  */
 export async function checkWritableTarget(target: string, opts: AtomicOptions = {}): Promise<void> {
+  if (isRemoteLocation(target)) {
+    // Remote (s3://): an existing object or folder is refused unless asked; other schemes cannot be written.
+    requireWritable(target);
+    if (!opts.overwrite && ((await s3Size(target)) !== undefined || (await s3List(target)).length > 0)) {
+      throw new InvalidArgumentError('output already exists (pass overwrite / --force to replace it)', { file: target });
+    }
+    return;
+  }
   await clearStaleTemps(target, opts);
   if (!opts.overwrite && (await exists(target))) {
     throw new InvalidArgumentError('output already exists (pass overwrite / --force to replace it)', { file: target });
@@ -118,9 +131,10 @@ async function moveIntoPlace(temp: string, target: string, overwrite: boolean): 
 
 /** Throw when an output path is one of the input paths. */
 export function refuseOverwritingInput(output: string, inputs: readonly string[]): void {
-  const out = resolve(output);
+  const norm = (p: string) => (isRemoteLocation(p) ? p.replace(/\/+$/, '') : resolve(p));
+  const out = norm(output);
   for (const input of inputs) {
-    if (resolve(input) === out) throw new InvalidArgumentError('output is the same path as an input; choose another output', { file: output });
+    if (norm(input) === out) throw new InvalidArgumentError('output is the same path as an input; choose another output', { file: output });
   }
 }
 
@@ -198,9 +212,21 @@ export class AtomicFileSink implements ByteSink {
   }
 }
 
-/** Create an atomic file sink for `target`. */
-export function createFileSink(target: string, opts: AtomicOptions = {}): Promise<AtomicFileSink> {
+/**
+ * Create an atomic sink for `target`: a temporary file renamed into place, or for `s3://` a
+ * multipart upload completed by finish() (nothing appears before, nothing stays after abort()).
+ */
+export function createFileSink(target: string, opts: AtomicOptions = {}): Promise<ByteSink> {
+  if (isRemoteLocation(target)) {
+    requireWritable(target);
+    return S3UploadSink.create(target, opts);
+  }
   return AtomicFileSink.create(target, opts);
+}
+
+/** A local temporary folder for a remote target's staged copy. */
+async function stagingPathFor(target: string): Promise<string> {
+  return join(await mkdtemp(join(tmpdir(), 'tfw-upload-')), basenameRemote(target) || 'output');
 }
 
 /**
@@ -211,6 +237,8 @@ export function createFileSink(target: string, opts: AtomicOptions = {}): Promis
 export class AtomicFileSet {
   private readonly sinks: { sink: AtomicFileSink; last: boolean }[] = [];
   private readonly tempPaths: { temp: string; target: string; last: boolean }[] = [];
+  /** s3:// members: uploads completed at commit, `last` ones (and index-like names) last. */
+  private readonly remote: ByteSink[] = [];
   constructor(private readonly opts: AtomicOptions = {}) {}
 
   /**
@@ -219,8 +247,14 @@ export class AtomicFileSet {
    * copy of it is removed before any other member is replaced, so a reader never pairs an
    * old index with new data.
    */
-  async sink(target: string, opts: { last?: boolean } = {}): Promise<AtomicFileSink> {
+  async sink(target: string, opts: { last?: boolean } = {}): Promise<ByteSink> {
     await checkWritableTarget(target, this.opts);
+    if (isRemoteLocation(target)) {
+      const s = await S3UploadSink.create(target, { overwrite: true });
+      this.remote.push(s);
+      // finish() is the commit's job: only then is any upload completed.
+      return { get name() { return s.name; }, get position() { return s.position; }, write: (b) => s.write(b), finish: async () => undefined, abort: () => s.abort() };
+    }
     const s = await AtomicFileSink.create(target, { overwrite: true });
     this.sinks.push({ sink: s, last: opts.last === true });
     return s;
@@ -229,9 +263,10 @@ export class AtomicFileSet {
   /** A temporary path for a member written by a library that wants a path (h5wasm). */
   async path(target: string, opts: { last?: boolean } = {}): Promise<string> {
     await checkWritableTarget(target, this.opts);
-    await mkdir(dirname(target), { recursive: true });
-    const temp = tempPathFor(target);
-    trackTemp(temp);
+    const remote = isRemoteLocation(target);
+    if (!remote) await mkdir(dirname(target), { recursive: true });
+    const temp = remote ? await stagingPathFor(target) : tempPathFor(target);
+    trackTemp(remote ? dirname(temp) : temp);
     this.tempPaths.push({ temp, target, last: opts.last === true });
     return temp;
   }
@@ -249,19 +284,28 @@ export class AtomicFileSet {
         for (const s of this.sinks) if (s.last === last) await s.sink.finish();
         for (const p of this.tempPaths) {
           if (p.last !== last) continue;
+          if (isRemoteLocation(p.target)) {
+            await uploadLocalPath(p.temp, p.target, true);
+            await rm(dirname(p.temp), { force: true, recursive: true });
+            untrackTemp(dirname(p.temp));
+            continue;
+          }
           await rename(p.temp, p.target);
           untrackTemp(p.temp);
         }
       }
+      if (this.remote.length > 0) await commitRemoteSinks(this.remote);
     });
   }
 
   async abort(): Promise<void> {
     // Newest first, so the sink that made the output folder removes it once it is empty.
     for (const { sink } of [...this.sinks].reverse()) await sink.abort();
+    for (const s of this.remote) await s.abort();
     for (const p of this.tempPaths) {
-      await rm(p.temp, { force: true, recursive: true });
-      untrackTemp(p.temp);
+      const staged = isRemoteLocation(p.target) ? dirname(p.temp) : p.temp;
+      await rm(staged, { force: true, recursive: true });
+      untrackTemp(staged);
     }
   }
 }
@@ -272,6 +316,19 @@ export class AtomicFileSet {
  */
 export async function writeAtomically<T>(target: string, write: (tempPath: string) => Promise<T>, opts: AtomicOptions = {}): Promise<T> {
   await checkWritableTarget(target, opts);
+  if (isRemoteLocation(target)) {
+    // Written locally first (libraries that want a path), then uploaded; nothing remote until complete.
+    const staged = await stagingPathFor(target);
+    trackTemp(dirname(staged));
+    try {
+      const result = await write(staged);
+      await uploadLocalPath(staged, target, Boolean(opts.overwrite));
+      return result;
+    } finally {
+      await rm(dirname(staged), { recursive: true, force: true });
+      untrackTemp(dirname(staged));
+    }
+  }
   await mkdir(dirname(target), { recursive: true });
   const temp = tempPathFor(target);
   trackTemp(temp);
@@ -344,18 +401,24 @@ async function checkFolderTarget(dir: string, marker: string, opts: AtomicOption
  * An output folder (tfjs `model.json` + shards, a folder of `.npy`) committed as a whole: its
  * members are written into a temporary sibling folder, and commit() swaps that folder in, so
  * the result never mixes old and new files (an old `group1-shard3of3.bin` is gone after a
- * forced overwrite) and a kill at any moment leaves the old folder or the new one.
+ * forced overwrite) and a kill at any moment leaves the old folder or the new one. A remote
+ * (`s3://`) folder is an AtomicFileSet of uploads completed together at the commit.
  */
 export class AtomicFolder {
-  private readonly set = new AtomicFileSet({ overwrite: true });
+  private readonly set: AtomicFileSet;
   private constructor(
     readonly dir: string, private readonly temp: string, private readonly marker: string, private readonly opts: AtomicOptions,
     /** The first parent folder made for this output, if any (removed again on abort when empty). */
     private readonly madeDir: string | undefined,
-  ) {}
+    /** `s3://` and the like: no folder to swap, the members are uploads completed together. */
+    private readonly remote = false,
+  ) {
+    this.set = new AtomicFileSet(remote ? opts : { overwrite: true });
+  }
 
   /** Check `dir` may be written (see checkFolderTarget) and make the temporary sibling folder. */
   static async create(dir: string, marker: string, opts: AtomicOptions = {}): Promise<AtomicFolder> {
+    if (isRemoteLocation(dir)) return new AtomicFolder(dir, dir, marker, opts, undefined, true);
     await checkFolderTarget(dir, marker, opts);
     const madeDir = await mkdir(dirname(dir), { recursive: true });
     if (madeDir) trackTemp(madeDir);
@@ -366,12 +429,13 @@ export class AtomicFolder {
   }
 
   /** A sink for the member `name` (relative to the folder). */
-  sink(name: string, opts: { last?: boolean } = {}): Promise<AtomicFileSink> {
-    return this.set.sink(join(this.temp, name), opts);
+  sink(name: string, opts: { last?: boolean } = {}): Promise<ByteSink> {
+    return this.set.sink(joinLocation(this.temp, name), opts);
   }
 
   /** Finish every member, then swap the folder in; signals wait until it is done. */
   async commit(): Promise<void> {
+    if (this.remote) return this.set.commit();
     try {
       await this.set.commit();
       await critically(async () => {
@@ -388,6 +452,7 @@ export class AtomicFolder {
 
   async abort(): Promise<void> {
     await this.set.abort();
+    if (this.remote) return;
     await rm(this.temp, { recursive: true, force: true });
     untrackTemp(this.temp);
     if (this.madeDir) {

@@ -13,3 +13,10 @@ export {
 } from './atomic.js';
 export { critically, liveTemps, makeTrackedTempDir, removeLiveTemps, trackTemp, untrackTemp } from './temp-registry.js';
 export { installNativeCrc32c } from './native-crc32c.js';
+export {
+  appendToLocation, basenameLocation, dirnameLocation, isFileLocation, joinLocation, listLocation, openLocation, readLocation, requireWritable, statLocation,
+  type LocationStat,
+} from './locations.js';
+export { remoteOptions, setRemoteOptions, type RemoteOptions } from './remote-options.js';
+export { closeRemoteClients, S3Source, S3UploadSink, s3Delete, s3List, s3Size } from './s3.js';
+export { commitRemoteSinks, uploadLocalPath } from './upload.js';

@@ -8,7 +8,7 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChecksumMismatchError, Crc32, type ByteSource, type ZipEntry } from '@tfweights/core';
-import { makeTrackedTempDir, openFile } from '@tfweights/core/node';
+import { makeTrackedTempDir, openLocation } from '@tfweights/core/node';
 import { openKerasArchiveParts } from '../archive-parts.js';
 import { KerasReader } from '../keras-reader.js';
 import { nodeH5Api } from './h5wasm-node.js';
@@ -43,7 +43,7 @@ function hex(v: number): string {
 
 /** Open the weights of a `.keras` archive; `opts.config` (parsed) replaces its config.json. */
 export async function openKerasArchive(path: string, opts: { config?: unknown } = {}): Promise<KerasReader> {
-  const src = await openFile(path);
+  const src = await openLocation(path);
   let tempDir: Awaited<ReturnType<typeof makeTrackedTempDir>> | undefined;
   try {
     const { weights, weightsSource: inner, json, metadata } = await openKerasArchiveParts(src);
@@ -59,7 +59,7 @@ export async function openKerasArchive(path: string, opts: { config?: unknown } 
     tempDir = undefined;
     return reader;
   } finally {
-    await src.close();
+    await src.close?.();
     if (tempDir) await tempDir.remove();
   }
 }

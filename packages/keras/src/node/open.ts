@@ -2,15 +2,15 @@
  * Open any Keras weights file from a path: legacy `.h5`, Keras 3 `.weights.h5` or a `.keras`
  * zip. What the file is comes from its bytes; a misnamed file gets an error saying what it is.
  */
-import { readFile } from 'node:fs/promises';
 import {
-  describeContent, InvalidArgumentError, IoError, isTfwError, MAGIC, NotThisFormatError, parseJsonWithLimits, sniffInputOf, startsWith,
+  describeContent, InvalidArgumentError, IoError, isRemoteLocation, isTfwError, MAGIC, NotThisFormatError, parseJsonWithLimits, sniffInputOf, startsWith,
 } from '@tfweights/core';
-import { openFile } from '@tfweights/core/node';
+import { openLocation, readLocation } from '@tfweights/core/node';
 import { KerasReader } from '../keras-reader.js';
 import { nodeH5Api } from './h5wasm-node.js';
 import { openKerasArchive } from './archive.js';
 import { checkNotTruncated } from './superblock.js';
+import { localCopy } from './remote-copy.js';
 
 /** Options of {@link openKeras} and {@link openKerasH5}. */
 export interface OpenKerasOptions {
@@ -49,7 +49,7 @@ export async function loadModelConfig(config: string | object | undefined): Prom
   let text = config;
   if (!isText) {
     try {
-      text = await readFile(config, 'utf8');
+      text = new TextDecoder().decode(await readLocation(config, 256 * 1024 * 1024));
     } catch (cause) {
       throw new IoError(`cannot read the model config: ${(cause as Error).message}`, { file: config, cause });
     }
@@ -71,12 +71,22 @@ function unwrap(v: object | undefined): unknown {
 
 async function openChecked(path: string, allowZip: boolean, opts: OpenKerasOptions): Promise<KerasReader> {
   const config = await loadModelConfig(opts.config);
-  const source = await openFile(path);
+  const source = await openLocation(path);
   let input;
   try {
     input = await sniffInputOf(source);
+    if (startsWith(input.head, MAGIC.hdf5) && isRemoteLocation(path)) {
+      checkNotTruncated(input.head, input.size, path);
+      const copy = await localCopy(source);
+      try {
+        return KerasReader.open(await nodeH5Api(), copy.path, { name: path, onClose: copy.remove, ...(config !== undefined ? { config } : {}) });
+      } catch (err) {
+        await copy.remove();
+        throw err;
+      }
+    }
   } finally {
-    await source.close();
+    await source.close?.();
   }
   if (startsWith(input.head, MAGIC.hdf5)) {
     checkNotTruncated(input.head, input.size, path);

@@ -2,13 +2,11 @@
  * Node entry of @tfweights/npy: open and write `.npy` / `.npz` files and `.npy` folders by
  * path. Outputs are written to temporary files and renamed into place (never half-written).
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
   byteLengthOf, CorruptDataError, writeAll, NotThisFormatError, TensorNotFoundError, describeContent, sniffInputOf, type DTypeName,
   type ReadOptions, type Tensor, type TensorInfo, type TensorReader,
 } from '@tfweights/core';
-import { AtomicFolder, createFileSink, openFile, type AtomicOptions } from '@tfweights/core/node';
+import { AtomicFolder, createFileSink, joinLocation, openLocation, readLocation, type AtomicOptions } from '@tfweights/core/node';
 import { npyFormat, npzFormat } from '../formats.js';
 import { NpyReader, type NpyReaderOptions } from '../npy-reader.js';
 import { NpzReader, type NpzReaderOptions } from '../npz-reader.js';
@@ -18,36 +16,36 @@ import { encodeNpy, type NpyWriteOptions } from '../npy-encode.js';
 
 /** Open a `.npy` file (key = file stem unless given). */
 export async function openNpy(path: string, opts: NpyReaderOptions = {}): Promise<NpyReader> {
-  const src = await openFile(path);
+  const src = await openLocation(path);
   try {
     return await NpyReader.open(src, opts);
   } catch (e) {
-    await src.close();
+    await src.close?.();
     throw e;
   }
 }
 
 /** Open an `.npz` file (reads its central directory and array headers only). */
 export async function openNpz(path: string, opts: NpzReaderOptions = {}): Promise<NpzReader> {
-  const src = await openFile(path);
+  const src = await openLocation(path);
   try {
     return await NpzReader.open(src, opts);
   } catch (e) {
-    await src.close();
+    await src.close?.();
     throw e;
   }
 }
 
 /** Open a `.npy` or `.npz` file, told apart by magic number. */
 export async function openNumpy(path: string, opts: NpzReaderOptions & NpyReaderOptions = {}): Promise<NpyReader | NpzReader> {
-  const src = await openFile(path);
+  const src = await openLocation(path);
   try {
     const input = await sniffInputOf(src);
     if (npyFormat.sniff(input)) return await NpyReader.open(src, opts);
     if (npzFormat.sniff(input)) return await NpzReader.open(src, opts);
     throw new NotThisFormatError(`not a NumPy file: it is ${describeContent(input)}`, { file: path });
   } catch (e) {
-    await src.close();
+    await src.close?.();
     throw e;
   }
 }
@@ -96,10 +94,10 @@ export function createNpyFolderWriter(dir: string, opts: NpyFileWriteOptions = {
 
 /** Reader of a folder written by {@link createNpyFolderWriter} (its `index.json` lists the tensors). */
 export async function openNpyFolder(dir: string): Promise<TensorReader> {
-  const indexPath = join(dir, NPY_FOLDER_INDEX);
+  const indexPath = joinLocation(dir, NPY_FOLDER_INDEX);
   let index: NpyFolderIndex;
   try {
-    index = JSON.parse(await readFile(indexPath, 'utf8')) as NpyFolderIndex;
+    index = JSON.parse(new TextDecoder().decode(await readLocation(indexPath, 64 * 1024 * 1024))) as NpyFolderIndex;
   } catch (cause) {
     throw new CorruptDataError(`cannot read the folder index: ${(cause as Error).message}`, { file: indexPath, cause });
   }
@@ -116,7 +114,7 @@ export async function openNpyFolder(dir: string): Promise<TensorReader> {
   const read = async (key: string): Promise<Tensor> => {
     const e = byKey.get(key);
     if (!e) throw new TensorNotFoundError(key, [...byKey.keys()], { file: dir });
-    const r = await openNpy(join(dir, e.file), { key });
+    const r = await openNpy(joinLocation(dir, e.file), { key });
     try {
       const t = await r.read(key);
       return { ...t, name: e.name, ...(e.role ? { role: e.role } : {}), ...(e.layer ? { layer: e.layer } : {}), ...(e.attrs ? { attrs: e.attrs } : {}) };

@@ -6,7 +6,7 @@ import { open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createFileSink, openFile, type AtomicOptions } from '@tfweights/core/node';
+import { createFileSink, openLocation, type AtomicOptions } from '@tfweights/core/node';
 import { IoError, type Tensor, type TensorInfo } from '@tfweights/core';
 import { SafetensorsReader } from '../reader.js';
 import {
@@ -15,11 +15,11 @@ import {
 
 /** Open a `.safetensors` file; `close()` releases the file handle. */
 export async function openSafetensors(path: string): Promise<SafetensorsReader> {
-  const source = await openFile(path);
+  const source = await openLocation(path);
   try {
     return await SafetensorsReader.open(source);
   } catch (err) {
-    await source.close();
+    await source.close?.();
     throw err;
   }
 }

@@ -3,32 +3,22 @@
  * Layout (tensorflow/cc/saved_model/constants.h): saved_model.pb, variables/variables.index,
  * variables/variables.data-<i>-of-<n>, assets/, fingerprint.pb.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { dataFileName } from '@tfweights/checkpoint';
-import { IoError, NotThisFormatError } from '@tfweights/core';
-import { openFile } from '@tfweights/core/node';
+import { NotThisFormatError } from '@tfweights/core';
+import { appendToLocation, isFileLocation, joinLocation, openLocation, readLocation, statLocation } from '@tfweights/core/node';
 import { openSavedModelSources, type OpenSavedModelOptions } from '../open.js';
 import type { SavedModelReader } from '../reader.js';
 
 export const SAVED_MODEL_PB = 'saved_model.pb';
-export const VARIABLES_PREFIX = join('variables', 'variables');
+export const VARIABLES_PREFIX = 'variables/variables';
 export const FINGERPRINT_PB = 'fingerprint.pb';
 
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
+const isFile = isFileLocation;
+const join = joinLocation;
 
+/** A folder (over HTTP, which cannot list: a URL with saved_model.pb under it). */
 async function isDir(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
+  return (await statLocation(path, { children: [SAVED_MODEL_PB] })).kind === 'directory';
 }
 
 /** True when `path` is a directory holding a binary `saved_model.pb` (what the CLI checks before opening). */
@@ -57,29 +47,23 @@ async function requireSavedModelDir(dir: string): Promise<void> {
  */
 export async function openSavedModel(dir: string, opts: OpenSavedModelOptions = {}): Promise<SavedModelReader> {
   await requireSavedModelDir(dir);
-  const pb = await openFile(join(dir, SAVED_MODEL_PB));
+  const pb = await openLocation(join(dir, SAVED_MODEL_PB));
   const prefix = join(dir, VARIABLES_PREFIX);
-  const indexPath = `${prefix}.index`;
+  const indexPath = appendToLocation(prefix, '.index');
   const fingerprintPath = join(dir, FINGERPRINT_PB);
   let fingerprint: Uint8Array | undefined;
-  if (await isFile(fingerprintPath)) {
-    try {
-      fingerprint = await readFile(fingerprintPath);
-    } catch (cause) {
-      throw new IoError(`cannot read: ${(cause as Error).message}`, { file: fingerprintPath, cause });
-    }
-  }
-  const index = (await isFile(indexPath)) ? await openFile(indexPath) : undefined;
+  if (await isFile(fingerprintPath)) fingerprint = await readLocation(fingerprintPath, 64 * 1024 * 1024);
+  const index = (await isFile(indexPath)) ? await openLocation(indexPath) : undefined;
   try {
     return await openSavedModelSources({
       name: dir,
       savedModel: pb,
-      ...(index ? { variablesIndex: index, openShard: (i: number, n: number) => openFile(dataFileName(prefix, i, n)) } : {}),
+      ...(index ? { variablesIndex: index, openShard: (i: number, n: number) => openLocation(appendToLocation(prefix, dataFileName('', i, n))) } : {}),
       ...(fingerprint ? { fingerprint } : {}),
     }, opts);
   } finally {
     // Both are read completely while opening (the bundle reader decodes the whole index).
-    await pb.close();
-    await index?.close();
+    await pb.close?.();
+    await index?.close?.();
   }
 }

@@ -2,31 +2,26 @@
  * Node entry: open a model.json by path (shards resolved beside it) and write a model
  * folder atomically (every file under a temporary name, all renamed together).
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { AtomicFolder, openFile, type AtomicOptions } from '@tfweights/core/node';
-import { InvalidArgumentError, IoError, RefusedError, type ByteSink, type Tensor, type TensorInfo } from '@tfweights/core';
+import { isAbsolute, join, posix, relative, resolve } from 'node:path';
+import { AtomicFolder, dirnameLocation, joinLocation, openLocation, readLocation, type AtomicOptions } from '@tfweights/core/node';
+import { InvalidArgumentError, isRemoteLocation, RefusedError, type ByteSink, type Tensor, type TensorInfo } from '@tfweights/core';
 import { TfjsReader } from '../reader.js';
 import { TfjsCollectingWriter, TfjsWriter, writeTfjs, type TfjsOutput, type TfjsWriteOptions } from '../writer.js';
 import { checkShardPath, type ModelJson } from '../model-json.js';
 
-/** Open `model.json` at `path`; shard paths are resolved relative to its folder. */
+/** Open `model.json` at `path` (a file or a URL); shard paths are resolved relative to its folder. */
 export async function openTfjsModel(path: string): Promise<TfjsReader> {
-  let text: Uint8Array;
-  try {
-    text = await readFile(path);
-  } catch (cause) {
-    throw new IoError(`cannot read model.json: ${(cause as Error).message}`, { file: path, cause });
-  }
-  const dir = dirname(resolve(path));
+  const text = await readLocation(path, 256 * 1024 * 1024);
+  const remote = isRemoteLocation(path);
+  const dir = dirnameLocation(remote ? path : resolve(path));
   return TfjsReader.open(text, {
     name: path,
     resolve: async (p) => {
       if (isAbsolute(p) || /^[a-z]+:\/\//i.test(p)) throw new InvalidArgumentError('shard path must be relative to model.json', { file: path, entry: p });
-      const full = join(dir, p);
-      const rel = relative(dir, full);
+      const full = remote ? joinLocation(dir, p) : join(dir, p);
+      const rel = remote ? posix.normalize(p) : relative(dir, full);
       if (rel.startsWith('..') || isAbsolute(rel)) throw new RefusedError('shard path leaves the model folder', { file: path, entry: p });
-      return openFile(full);
+      return openLocation(full);
     },
   });
 }

@@ -53,8 +53,12 @@ export interface CreateOptions {
    * order the pipeline would write them (writers whose header comes first need it).
    */
   readonly plan: readonly TensorInfo[];
-  /** Format-specific choices (e.g. checkpoint `style: 'tf1' | 'tf2'`). */
+  /** Format-specific choices (e.g. checkpoint `style: 'tf1' | 'tf2'`, `kerasLayout: 'keras3' | 'tf-keras-2'`). */
   readonly extra?: Readonly<Record<string, string | boolean>>;
+  /** Write a match that is not certain (by order and shape, or with leftovers) instead of failing. */
+  readonly allowUncertainMatch?: boolean;
+  /** Receives notes on how tensors were placed. */
+  readonly log?: (line: string) => void;
 }
 
 export interface FormatAdapter {

@@ -9,9 +9,14 @@
  * partitioned variables, the header version and the object graph tensor as they are, so an
  * unchanged conversion is byte-identical (TF1 and TF2 alike).
  */
-import type { TensorInfo, TensorReader } from '@tfweights/core';
-import { bundleLayoutOf, buildObjectGraph, checkpointFormat, OBJECT_GRAPH_KEY, type CheckpointReader, type GraphVariable } from '@tfweights/checkpoint';
+import { InvalidArgumentError, type TensorInfo, type TensorReader } from '@tfweights/core';
+import {
+  bundleLayoutOf, buildObjectGraph, checkpointFormat, OBJECT_GRAPH_KEY, setHasCheckpointValues,
+  type CheckpointReader, type GraphVariable, type TrackableObjectGraph,
+} from '@tfweights/checkpoint';
 import type { WriteCheckpointOptions } from '@tfweights/checkpoint/node';
+import { normaliseName } from '../mapping/normalise.js';
+import { keras3ObjectPaths, modelConfigOf, optimizerClass } from './keras3-object-paths.js';
 import type { CreateOptions, FormatAdapter, PipelineWriter, Probe } from './adapter.js';
 import { pushToPull } from './push-pull.js';
 
@@ -93,6 +98,54 @@ function sourceLayout(src: CheckpointReader, plan: readonly TensorInfo[]): Parti
   };
 }
 
+/** Which Keras's object graph a Keras input is written with: `keras3` (default) or `tf-keras-2`. */
+export type KerasObjectLayout = 'keras3' | 'tf-keras-2';
+
+function kerasLayoutOf(opts: CreateOptions): KerasObjectLayout {
+  const asked = opts.extra?.kerasLayout;
+  if (asked === undefined || asked === 'keras3') return 'keras3';
+  if (asked === 'tf-keras-2') return asked;
+  throw new InvalidArgumentError(`unknown Keras object layout '${String(asked)}'`, { expected: 'keras3 or tf-keras-2' });
+}
+
+/** Object paths of a tf2 checkpoint: Keras 3's tracked paths for a Keras input (from its model config), else readable paths. */
+function objectPathsFor(tensors: readonly TensorInfo[], opts: CreateOptions): GraphVariable[] {
+  const src = opts.source;
+  const fromKeras = src?.format === 'keras-h5' || src?.format === 'keras3';
+  if (!fromKeras || kerasLayoutOf(opts) === 'tf-keras-2') return kerasObjectPaths(tensors);
+  const config = modelConfigOf(opts.template, src);
+  if (config === undefined) {
+    throw new InvalidArgumentError('a Keras 3 object graph is derived from the model config, and this input has none: pass the model (.keras, model.save .h5) or its config JSON as --template, or --keras-layout tf-keras-2 for a tf.keras 2 checkpoint', { file: src!.source });
+  }
+  const byName = new Map(src!.list().map((t) => [normaliseName(t.name), t]));
+  const cls = optimizerClass(opts.template, src);
+  const { variables, report } = keras3ObjectPaths(tensors, config, {
+    sourceOf: (t) => byName.get(normaliseName(t.name)), file: src!.source, ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.allowUncertainMatch ? { allowUncertain: true } : {}), ...(cls ? { optimizerClass: cls } : {}),
+  });
+  for (const line of report) opts.log?.(line);
+  return variables;
+}
+
+/**
+ * With a TF2 checkpoint as template, every tensor planned under one of its keys: the template's
+ * object graph, keeping only the attributes of the keys written (a graph naming keys the bundle
+ * lacks would fail TF's restore), so shared nodes (a compiled Keras 3 model's variables, also
+ * under `optimizer/_trainable_variables`) stay as TF wrote them.
+ */
+function templateGraphFor(opts: CreateOptions): TrackableObjectGraph | undefined {
+  const tpl = opts.template;
+  if (!isCheckpointReader(tpl)) return undefined;
+  const graph = tpl.objectGraph();
+  const planned = new Set(opts.plan.map((t) => t.key).filter((k) => k !== OBJECT_GRAPH_KEY));
+  const keys = new Set(tpl.list().map((t) => t.key));
+  if (!graph || planned.size === 0 || ![...planned].every((k) => keys.has(k))) return undefined;
+  const copy = structuredClone(graph);
+  for (const n of copy.nodes) n.attributes = n.attributes.filter((a) => planned.has(a.checkpointKey));
+  setHasCheckpointValues(copy);
+  return copy;
+}
+
 async function create(out: string, opts: CreateOptions): Promise<PipelineWriter> {
   const prefix = prefixOf(out);
   const style = styleOf(opts);
@@ -103,9 +156,19 @@ async function create(out: string, opts: CreateOptions): Promise<PipelineWriter>
       overwrite: opts.overwrite, ...sourceLayout(src, opts.plan),
     }), prefix);
   }
+  const fromTemplate = templateGraphFor(opts);
+  if (fromTemplate) {
+    // Keys are the template checkpoint's own: written verbatim under its object graph.
+    return pushToPull(async (input) => {
+      async function* withoutGraph() {
+        for await (const t of input) if (t.key !== OBJECT_GRAPH_KEY) yield t;
+      }
+      return (await node()).writeCheckpoint(prefix, withoutGraph(), { overwrite: opts.overwrite, objectGraph: fromTemplate });
+    }, prefix);
+  }
   if (style === 'tf2') {
     const tensors = opts.plan.filter((t) => t.key !== OBJECT_GRAPH_KEY);
-    const built = buildObjectGraph(kerasObjectPaths(tensors));
+    const built = buildObjectGraph(objectPathsFor(tensors, opts));
     const keyOf = new Map(tensors.map((t, i) => [t.key, built.keys[i]!]));
     return pushToPull(async (input) => {
       async function* rekeyed() {

@@ -12,7 +12,11 @@
 const node = () => import('@tfweights/keras/node');
 import type { TensorInfo, TensorReader } from '@tfweights/core';
 import { keras3Format, kerasH5Format, placeOfTensor, type KerasLayout, type KerasLayoutWeight } from '@tfweights/keras';
+import { InvalidArgumentError } from '@tfweights/core';
 import type { CreateOptions, FormatAdapter, PipelineWriter } from './adapter.js';
+import { normaliseName } from '../mapping/normalise.js';
+import type { TrackedVariable } from '../mapping/keras3-tracking.js';
+import { checkpointKerasMap, placeInKeras, type CheckpointKerasMap } from './keras3-from-checkpoint.js';
 
 /** Layer name → class name, from the template first, then the input. */
 export function layerClasses(...readers: (TensorReader | undefined)[]): Record<string, string> {
@@ -23,10 +27,23 @@ export function layerClasses(...readers: (TensorReader | undefined)[]): Record<s
   return out;
 }
 
-/** The legacy `model_config` (and the Keras version that wrote it): the template's, else a legacy-h5 input's. */
+/**
+ * The legacy `model_config` (and the Keras version that wrote it): the template's, else a
+ * legacy-h5 input's; else a Keras 3 config (`.keras`, config JSON), written as Keras 3's own
+ * `model.save('x.h5')` writes it: `{class_name, config}` (keras/src/legacy/saving/saving_utils.py
+ * model_metadata). Its `training_config` is left out: Keras 3 needs an `optimizer_config` there,
+ * which a `.keras` compile_config does not hold in that form, so `load_model` gives an uncompiled model.
+ */
 function legacyConfig(opts: CreateOptions): { modelConfig?: unknown; trainingConfig?: unknown; kerasVersion?: string } {
   const from = [opts.template, opts.source].find((r) => r?.format === 'keras-h5' && r.metadata?.model_config !== undefined);
-  if (!from) return {};
+  if (!from) {
+    const k3 = [opts.template, opts.source].find((r) => r?.format === 'keras3' && r.metadata?.model_config !== undefined);
+    const cfg = k3?.metadata?.model_config as { class_name?: unknown; config?: unknown } | undefined;
+    if (!k3 || typeof cfg?.class_name !== 'string') return {};
+    const version = k3.metadata?.keras_version;
+    // keras_version only decides Keras 1 conversions when loading (legacy_h5_format.py); any 3.x reads as Keras 3.
+    return { modelConfig: { class_name: cfg.class_name, config: cfg.config }, kerasVersion: typeof version === 'string' ? version : '3.0.0' };
+  }
   const md = from.metadata!;
   return {
     modelConfig: md.model_config,
@@ -52,6 +69,8 @@ async function kerasWriter(
   opts: CreateOptions,
 ): Promise<PipelineWriter> {
   if (isKeras(opts.source)) return create(undefined);
+  const mapped = checkpointKerasMap(opts.source, opts.template);
+  if (mapped) return create(mappedLayout(mapped, opts));
   const named = kerasNamed(opts.plan);
   const byKey = new Map(named.map((t) => [t.key, t]));
   const w = await create(kerasLayout(inKerasOrder(named)));
@@ -63,6 +82,45 @@ async function kerasWriter(
     finish: () => w.finish(),
     abort: () => w.abort(),
   };
+}
+
+/**
+ * The layout for a TF2 checkpoint of a Keras 3 model with its config: the config's layers in
+ * order, each variable where Keras keeps it (legacy order, `.weights.h5` group and path),
+ * filled by the planned tensor that holds it; optimizer variables as `optimizer/vars/<n>`.
+ * A config variable no tensor fills fails (the file would not load) unless allowed.
+ */
+function mappedLayout(m: CheckpointKerasMap, opts: CreateOptions): KerasLayout {
+  const byName = new Map((opts.source?.list() ?? []).map((t) => [normaliseName(t.name), t.key]));
+  const planKeyOf = new Map<string, string>();
+  for (const p of opts.plan) {
+    const src = byName.get(normaliseName(p.name));
+    if (src !== undefined) planKeyOf.set(src, p.key);
+  }
+  const tensorOf = new Map<TrackedVariable, string>();
+  const optimizer: { n: number; tensor: string }[] = [];
+  for (const [srcKey, planKey] of planKeyOf) {
+    const place = placeInKeras(m, { key: srcKey });
+    if (place && place !== 'unmapped' && 'variable' in place) tensorOf.set(place.variable, planKey);
+    else if (place && place !== 'unmapped') optimizer.push({ n: place.optimizer, tensor: planKey });
+  }
+  const missing = m.tracked.variables.filter((v) => !tensorOf.has(v));
+  if (missing.length > 0 && !opts.allowUncertainMatch) {
+    for (const v of missing) opts.log?.(`  + ${v.path}: in the model config, no checkpoint tensor holds it`);
+    throw new InvalidArgumentError(`${missing.length} variable(s) of the model config are not in the checkpoint (${missing.slice(0, 3).map((v) => v.path).join(', ')}${missing.length > 3 ? ', …' : ''}); pass --allow-uncertain-match to write the rest anyway`, { file: opts.source!.source });
+  }
+  optimizer.sort((a, b) => a.n - b.n);
+  const contiguous = optimizer.every((o, i) => o.n === i);
+  if (!contiguous) opts.log?.('optimizer variables are not numbered 0…n-1 in the checkpoint: left out');
+  const layers = m.tracked.layers.map((l) => {
+    const weights = l.variables.filter((v) => tensorOf.has(v));
+    const group = weights[0]?.h5.split('/').slice(0, 2).join('/');
+    return {
+      name: l.name, className: l.className, ...(group ? { key: group } : {}),
+      weights: weights.map((v) => ({ name: v.path, tensor: tensorOf.get(v)!, path: v.h5.slice(group!.length + 1) })),
+    };
+  }).filter((l) => l.weights.length > 0);
+  return { layers, ...(contiguous && optimizer.length > 0 ? { optimizer: optimizer.map((o) => ({ name: `vars/${o.n}`, tensor: o.tensor })) } : {}) };
 }
 
 /** The writer's layout: layers in first-seen order, each tensor by its key. */
@@ -140,6 +198,13 @@ function isKeras(r: TensorReader | undefined): boolean {
  */
 function kerasAccepts(kind: 'keras-h5' | 'keras3') {
   return (t: TensorInfo, opts: Pick<CreateOptions, 'source' | 'template'>): true | string => {
+    const mapped = checkpointKerasMap(opts.source, opts.template);
+    const place = mapped ? placeInKeras(mapped, t) : undefined;
+    if (place === 'unmapped') return 'a LossScaleOptimizer\'s state is not mapped onto a Keras file (pass --drop-optimizer to leave it out quietly)';
+    if (place && 'variable' in place) return true;
+    if (place && 'optimizer' in place) {
+      return kind === 'keras3' ? true : 'a checkpoint\'s optimizer variables are not mapped onto a legacy .h5 optimizer_weights group (write .keras / .weights.h5 to keep them)';
+    }
     if (t.role === 'bookkeeping') return 'a Keras file has no place for TensorFlow bookkeeping (save_counter, global_step)';
     if (t.role !== 'optimizer') return true;
     if (!isKeras(opts.source)) return `optimizer state of a ${opts.source?.format ?? 'non-Keras'} file cannot be mapped onto a Keras optimizer (pass --drop-optimizer to leave it out quietly)`;

@@ -44,9 +44,9 @@ export const npyAdapter: FormatAdapter = {
   detect: (p) => (p.kind === 'file' && p.sniff !== undefined && npyFormat.sniff(p.sniff)) ||
     (p.kind === 'directory' && (p.entries ?? []).includes(NPY_FOLDER_INDEX) && !(p.entries ?? []).includes('saved_model.pb')),
   open: async (path) => {
-    const { stat } = await import('node:fs/promises');
+    const { statLocation } = await import('@tfweights/core/node');
     const n = await node();
-    return (await stat(path)).isDirectory() ? n.openNpyFolder(path) : n.openNpy(path);
+    return (await statLocation(path, { children: [NPY_FOLDER_INDEX] })).kind === 'directory' ? n.openNpyFolder(path) : n.openNpy(path);
   },
   create: async (path, opts) => {
     if (path.toLowerCase().endsWith('.npy')) {

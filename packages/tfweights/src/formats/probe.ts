@@ -1,25 +1,33 @@
-/** Build the {@link Probe} for a path: what the file's bytes are, or what a directory holds. */
-import { readdir, stat } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
-import { nearestNames, sniffInputOf } from '@tfweights/core';
-import { openFile } from '@tfweights/core/node';
+/**
+ * Build the {@link Probe} for a location (local path, http(s)://, s3://, gs://, hf://): what the
+ * file's bytes are, or what a directory holds. HTTP cannot list folders, so a folder URL is
+ * recognised by the files that mark a layout (saved_model.pb, checkpoint, model.json, index.json).
+ */
+import { isRemoteLocation, nearestNames, sniffInputOf } from '@tfweights/core';
+import { appendToLocation, basenameLocation, dirnameLocation, isFileLocation, listLocation, openLocation, statLocation } from '@tfweights/core/node';
 import type { Probe } from './adapter.js';
 
+/** Files whose presence makes a URL a model folder (when its service cannot list). */
+const FOLDER_MARKERS = ['saved_model.pb', 'checkpoint', 'model.json', 'index.json'];
+
 export async function probePath(path: string): Promise<Probe> {
-  let st;
-  try {
-    st = await stat(path);
-  } catch {
-    // A checkpoint prefix (`ckpt`) does not exist by itself; its siblings tell.
-    const siblings = await readdir(dirname(path)).catch(() => [] as string[]);
-    const stem = basename(path);
-    return { path, kind: 'missing', siblings: siblings.filter((s) => s.startsWith(stem)), nearby: nearestNames(stem, siblings) };
-  }
-  if (st.isDirectory()) return { path, kind: 'directory', entries: await readdir(path) };
-  const source = await openFile(path);
+  const st = await statLocation(path, { children: FOLDER_MARKERS });
+  if (st.kind === 'missing') return { path, kind: 'missing', ...(await siblingsOf(path)) };
+  if (st.kind === 'directory') return { path, kind: 'directory', entries: st.entries ?? [] };
+  const source = await openLocation(path);
   try {
     return { path, kind: 'file', sniff: await sniffInputOf(source) };
   } finally {
-    await source.close();
+    await source.close?.();
   }
+}
+
+/** A checkpoint prefix (`ckpt`) does not exist by itself; its siblings tell (and near names help a typo). */
+async function siblingsOf(path: string): Promise<{ siblings: string[]; nearby: string[] }> {
+  const stem = basenameLocation(path);
+  const listed = await listLocation(dirnameLocation(path)).catch(() => [] as string[]);
+  if (listed !== undefined) return { siblings: listed.filter((s) => s.startsWith(stem)), nearby: nearestNames(stem, listed) };
+  // HTTP cannot list: ask for the one sibling that makes a prefix a checkpoint.
+  const index = isRemoteLocation(path) && (await isFileLocation(appendToLocation(path, '.index')));
+  return { siblings: index ? [`${stem}.index`] : [], nearby: [] };
 }

@@ -4,7 +4,7 @@
  * assets and variable layout are copied, the variable values replaced); the package's writer
  * takes every new value at once, so this output holds all converted tensors in memory.
  */
-import { dirname } from 'node:path';
+import { dirnameLocation as dirname } from '@tfweights/core/node';
 import { InvalidArgumentError, type Tensor } from '@tfweights/core';
 import { looksLikeSavedModelPb } from '@tfweights/savedmodel';
 import type { FormatAdapter } from './adapter.js';

@@ -3,7 +3,7 @@
  * plus its weight shards. Output: a folder, or a path ending in `.json` naming the model file.
  * The writer plans shards from the conversion plan, so data streams into the shards.
  */
-import { basename, dirname, join } from 'node:path';
+import { basenameLocation as basename, dirnameLocation as dirname, joinLocation as join } from '@tfweights/core/node';
 import { dtypeInfo, UnsupportedDtypeError } from '@tfweights/core';
 import { tfjsFormat } from '@tfweights/tfjs/codec';
 import type { TensorReader } from '@tfweights/core';

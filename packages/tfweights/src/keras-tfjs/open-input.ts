@@ -1,11 +1,13 @@
 /**
- * Node: open a Keras file given as a path, an http(s) URL or bytes. h5wasm (libhdf5) needs a
- * real file, so URLs and bytes go to a temporary file that closing the reader removes.
+ * Node: open a Keras file given as a path, a URL (http(s), s3, gs, hf) or bytes. h5wasm
+ * (libhdf5) needs a real file: URLs go through the Keras opener (a `.keras` zip is read with
+ * ranges, an HDF5 file is downloaded to a temporary copy; errors name the URL), bytes go to a
+ * temporary file; closing the reader removes the copy.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidArgumentError, IoError } from '@tfweights/core';
+import { InvalidArgumentError, IoError, isRemoteLocation } from '@tfweights/core';
 import { KerasReader } from '@tfweights/keras';
 import { nodeH5Api, openKeras } from '@tfweights/keras/node';
 
@@ -15,7 +17,7 @@ export type KerasInput = string | Uint8Array | ArrayBuffer;
 export interface OpenKerasInputOptions {
   /** Model config for a file without one; also passed to the reader for Keras 3 variable names. */
   config?: unknown;
-  /** fetch to use for URLs (default globalThis.fetch). */
+  /** fetch to use for http(s) URLs; when given, the whole file is fetched in one request (default: ranged reads through the location layer). */
   fetch?: typeof globalThis.fetch;
 }
 
@@ -53,6 +55,8 @@ async function openPath(path: string, label: string, config: unknown, cleanup?: 
     // it with the config (legacy files name their weights; a .keras has its own config.json).
     if (config === undefined || r.format !== 'keras3' || r.metadata.metadata_json !== undefined) return cleanup ? wrapClose(r, cleanup) : r;
     await r.close();
+    // A remote file has no local path to reopen: open it again with the config (another download).
+    if (isRemoteLocation(path)) return await openKeras(path, { config: config as object });
     return KerasReader.open(await nodeH5Api(), path, { name: label, config, ...(cleanup ? { onClose: cleanup } : {}) });
   } catch (err) {
     await cleanup?.();
@@ -73,7 +77,7 @@ function wrapClose(r: KerasReader, cleanup: () => Promise<void>): KerasReader {
  */
 export async function openKerasInput(input: KerasInput, opts: OpenKerasInputOptions = {}): Promise<KerasReader> {
   const config = parseConfig(opts.config);
-  if (typeof input === 'string' && !URL_RE.test(input)) return openPath(input, input, config);
+  if (typeof input === 'string' && !(URL_RE.test(input) && opts.fetch)) return openPath(input, input, config);
   let bytes: Uint8Array;
   if (typeof input === 'string') bytes = await fetchBytes(input, opts.fetch);
   else if (input instanceof Uint8Array) bytes = input;

@@ -10,7 +10,12 @@ import { matchForm, matchForms, readableName } from './normalise.js';
 export interface TemplatePair {
   readonly source: TensorInfo;
   readonly target: TensorInfo;
-  readonly how: 'name' | 'order';
+  /**
+   * `name`: by normalised name; `layer`: by position inside a layer of the same name holding as
+   * many tensors of the same shapes (how Keras itself loads a legacy .h5; certain); `order`: by
+   * global order and shape (not certain: may cross layers).
+   */
+  readonly how: 'name' | 'layer' | 'order';
 }
 
 export interface TemplateMatch {
@@ -29,13 +34,22 @@ const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b
  */
 export function matchTemplate(
   sources: readonly TensorInfo[], targets: readonly TensorInfo[], nameOf: (t: TensorInfo) => string = readableName,
+  /** Pairs already known for certain (e.g. through a template checkpoint's object graph). */
+  preset?: ReadonlyMap<TensorInfo, TensorInfo>,
 ): TemplateMatch {
   const pairs: TemplatePair[] = [];
+  const presetUsed = new Set<TensorInfo>();
+  for (const [s, t] of preset ?? []) {
+    if (!targets.includes(t) || presetUsed.has(t)) continue;
+    presetUsed.add(t);
+    pairs.push({ source: s, target: t, how: 'name' });
+  }
+  sources = sources.filter((s) => !pairs.some((p) => p.source === s));
   const targetByName = new Map<string, TensorInfo[]>();
   for (const t of targets) {
     for (const k of matchForms(t)) targetByName.set(k, [...(targetByName.get(k) ?? []), t]);
   }
-  const used = new Set<TensorInfo>();
+  const used = new Set<TensorInfo>(presetUsed);
   const leftSources: TensorInfo[] = [];
   for (const s of sources) {
     const full = s.attrs?.full_name;
@@ -47,6 +61,27 @@ export function matchTemplate(
       pairs.push({ source: s, target: t, how: 'name' });
     } else leftSources.push(s);
   }
+  // Layer pass: a layer's leftovers onto the same layer's free targets, by position, when both
+  // sides have the same count and shapes.
+  const layerOf = (t: TensorInfo) => (t.layer === undefined ? undefined : t.layer.toLowerCase());
+  const stillLeft: TensorInfo[] = [];
+  const srcLayers = new Map<string, TensorInfo[]>();
+  for (const s of leftSources) {
+    const l = layerOf(s);
+    if (l === undefined) stillLeft.push(s);
+    else srcLayers.set(l, [...(srcLayers.get(l) ?? []), s]);
+  }
+  for (const [l, srcs] of srcLayers) {
+    const free = targets.filter((t) => !used.has(t) && layerOf(t) === l);
+    if (free.length === srcs.length && srcs.every((s, i) => sameShape(s.shape, free[i]!.shape))) {
+      srcs.forEach((s, i) => {
+        used.add(free[i]!);
+        pairs.push({ source: s, target: free[i]!, how: 'layer' });
+      });
+    } else stillLeft.push(...srcs);
+  }
+  leftSources.length = 0;
+  leftSources.push(...stillLeft);
   // Order pass: per shape, the i-th unmatched source goes to the i-th unmatched target.
   const shapeKey = (t: TensorInfo) => t.shape.join(',');
   const freeTargets = new Map<string, TensorInfo[]>();
@@ -71,11 +106,13 @@ export function matchTemplate(
 export function templateReport(m: TemplateMatch, nameOf: (t: TensorInfo) => string = readableName): string[] {
   const lines: string[] = [];
   const byName = m.pairs.filter((p) => p.how === 'name').length;
-  const byOrder = m.pairs.length - byName;
-  lines.push(`template match: ${m.pairs.length} matched (${byName} by name, ${byOrder} by order and shape), ` +
+  const byLayer = m.pairs.filter((p) => p.how === 'layer').length;
+  const byOrder = m.pairs.length - byName - byLayer;
+  lines.push(`template match: ${m.pairs.length} matched (${byName} by name, ${byOrder} by order and shape${byLayer > 0 ? `, ${byLayer} by position in their layer` : ''}), ` +
     `${m.unmatchedSource.length} source unmatched, ${m.unmatchedTarget.length} template unmatched`);
   for (const p of m.pairs) {
-    lines.push(`  ${p.how === 'name' ? '=' : '~'} ${nameOf(p.source)} -> ${readableName(p.target)} [${p.target.shape.join(', ')}]${p.how === 'order' ? ' (by order and shape)' : ''}`);
+    const how = p.how === 'order' ? ' (by order and shape)' : p.how === 'layer' ? ` (by position in layer '${p.target.layer}')` : '';
+    lines.push(`  ${p.how === 'name' ? '=' : '~'} ${nameOf(p.source)} -> ${readableName(p.target)} [${p.target.shape.join(', ')}]${how}`);
   }
   for (const s of m.unmatchedSource) lines.push(`  - ${nameOf(s)} [${s.shape.join(', ')}]: no template tensor of this name or shape (not written)`);
   for (const t of m.unmatchedTarget) lines.push(`  + ${readableName(t)} [${t.shape.join(', ')}]: in the template, no source tensor fills it`);
