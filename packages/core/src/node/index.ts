@@ -8,7 +8,7 @@ installNativeCrc32c();
 
 export { FileSource, openFile } from './file-source.js';
 export {
-  AtomicFileSet, AtomicFileSink, checkWritableTarget, createFileSink, refuseOverwritingInput, staleTempsFor, tempPathFor, writeAtomically,
+  AtomicFileSet, AtomicFileSink, AtomicFolder, checkWritableTarget, createFileSink, refuseOverwritingInput, staleTempsFor, tempPathFor, writeAtomically,
   type AtomicOptions,
 } from './atomic.js';
 export { critically, liveTemps, makeTrackedTempDir, removeLiveTemps, trackTemp, untrackTemp } from './temp-registry.js';
