@@ -5,7 +5,7 @@
  * arrive; the index (sorted keys) is written at finish().
  */
 import {
-  checkLength, crc32c, Crc32c, dtypeInfo, InvalidArgumentError, maskCrc32c, numElements,
+  checkLength, checkTensor, crc32c, Crc32c, dtypeInfo, InvalidArgumentError, maskCrc32c, numElements,
   type ByteSink, type ChunkedTensor, type DTypeName, type Tensor, type TensorInfo, type TensorWriter,
 } from '@tfweights/core';
 import { BUNDLE_VERSION, encodeEntry, encodeHeader, type BundleEntry, type SliceExtent, type VersionDef } from './bundle-proto.js';
@@ -59,6 +59,7 @@ export class BundleWriter implements TensorWriter {
 
   /** Append one tensor's data and remember its entry; keys must be unique. */
   async write(tensor: Tensor, options: WriteOptions = {}): Promise<void> {
+    checkTensor(tensor, this.index.name);
     await this.add(tensor.key, tensor, options);
   }
 

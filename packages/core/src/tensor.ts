@@ -249,7 +249,7 @@ export function checkTensor(t: Tensor, file?: string): void {
     n *= d;
     if (!Number.isSafeInteger(n)) throw new LimitExceededError('shape has more elements than can be addressed', { ...where, found: `[${t.shape.slice(0, 8).join(', ')}]` });
   }
-  if (t.dtype === 'string') {
+  if (t.dtype === 'string' || t.dtype === 'variant') {
     if (!Array.isArray(t.strings) || t.strings.length !== n) {
       throw new InvalidArgumentError('string tensor does not hold one element per shape entry', { ...where, expected: `${n} elements`, found: `${Array.isArray(t.strings) ? t.strings.length : 'no'} elements` });
     }

@@ -1,3 +1,5 @@
+/// <reference lib="esnext.disposable" preserve="true" />
+// (`await using` support below: the reference gives consumers the Symbol.asyncDispose type whatever their `lib`.)
 /**
  * KerasReader: the TensorReader over a legacy `.h5`, a Keras 3 `.weights.h5` or the
  * `model.weights.h5` of a `.keras` archive. Listing reads only HDF5 headers; `read` reads one

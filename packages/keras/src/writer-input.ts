@@ -49,7 +49,8 @@ export function placeOfTensor(t: Pick<Tensor, 'key' | 'name' | 'layer' | 'role'>
   const layer = t.layer;
   if (layer && t.name.startsWith(`${layer}/`)) return { layer, weight: t.name.slice(layer.length + 1) };
   if (layer) return { layer, weight: t.name };
-  const cut = t.name.indexOf('/');
+  // A tensor without a name (an empty key) has no layer either: a typed refusal, not a TypeError.
+  const cut = typeof t.name === 'string' ? t.name.indexOf('/') : -1;
   if (cut <= 0) throw new InvalidArgumentError(`cannot tell the layer of tensor '${t.name}': name it '<layer>/<weight>'`, { entry: t.key });
   return { layer: t.name.slice(0, cut), weight: t.name.slice(cut + 1) };
 }

@@ -4,21 +4,15 @@
  * root to mount; skipped with a message otherwise).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTensor, type Tensor } from '@tfweights/core';
+import { smallTmpfs } from '@tfweights/testkit';
 import { createKerasArchiveWriter, createKerasH5Writer, createKerasWeightsH5Writer, writeKerasArchive, writeKerasH5, writeKerasWeightsH5 } from '../src/node/index.js';
 
-const mnt = mkdtempSync(join(tmpdir(), 'tfw-keras-fulldisk-'));
-const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mnt], { stdio: 'ignore' }).status === 0;
-if (!mounted) console.warn('[tfweights] cannot mount a small tmpfs (not root?): the full-disk tests are SKIPPED');
-afterAll(() => {
-  // Lazy: libhdf5 may still hold a descriptor of an abandoned file until this process ends.
-  if (mounted) spawnSync('umount', ['-l', mnt]);
-  rmSync(mnt, { recursive: true, force: true });
-});
+const disk = smallTmpfs(8, 'tfw-keras-fulldisk-');
+const { path: mnt, mounted } = disk;
+afterAll(() => disk.cleanup());
 
 const big = (k: string): Tensor => makeTensor(k, 'float32', [1024 * 1024], new Uint8Array(4 * 1024 * 1024).fill(1));
 const model = { layers: [{ name: 'd', className: 'Dense', weights: [0, 1, 2].map((i) => ({ name: `w${i}`, tensor: big(`d/w${i}`) })) }] };

@@ -5,7 +5,7 @@
  * stored raw as `|V2`.
  */
 import {
-  bytesOf, dtypeInfo, InvalidArgumentError, numElements, toFloat32, UnsupportedDtypeError, type Tensor,
+  checkTensor, bytesOf, dtypeInfo, InvalidArgumentError, numElements, toFloat32, UnsupportedDtypeError, type Tensor,
 } from '@tfweights/core';
 import { descrOf } from './descr.js';
 import { buildNpyHeader } from './header-write.js';
@@ -30,6 +30,7 @@ export interface EncodedNpy {
 
 /** Encode a tensor; throws UnsupportedDtypeError for dtypes NumPy lacks. */
 export function encodeNpy(t: Tensor, opts: NpyWriteOptions = {}): EncodedNpy {
+  checkTensor(t);
   if (t.dtype === 'string') return encodeStrings(t, opts);
   if (t.dtype === 'bfloat16') {
     if (opts.bfloat16 === 'raw') {

@@ -9,7 +9,7 @@
  *   header and data at `finish()`.
  */
 import {
-  byteLengthOf, checkLength, InvalidArgumentError, materialize, MemorySink, type ByteSink, type ChunkedTensor, type Tensor, type TensorInfo, type TensorWriter,
+  byteLengthOf, checkLength, checkTensor, InvalidArgumentError, materialize, MemorySink, type ByteSink, type ChunkedTensor, type Tensor, type TensorInfo, type TensorWriter,
 } from '@tfweights/core';
 import { planSafetensors, type PlannedTensor, type SafetensorsLayout } from './layout.js';
 
@@ -59,6 +59,7 @@ export class SafetensorsWriter implements TensorWriter {
   }
 
   async write(tensor: Tensor): Promise<void> {
+    checkTensor(tensor, this.sink.name);
     const i = this.index.get(tensor.key);
     if (i === undefined) throw new InvalidArgumentError('tensor was not in the list given to the writer', { file: this.sink.name, entry: tensor.key });
     const planned = this.layout.tensors[i]!;
@@ -176,6 +177,7 @@ export class SafetensorsCollectingWriter implements TensorWriter {
   }
 
   async write(tensor: Tensor): Promise<void> {
+    checkTensor(tensor, this.sink.name);
     if (this.entries.some((e) => e.info.key === tensor.key)) throw new InvalidArgumentError('tensor written twice', { file: this.sink.name, entry: tensor.key });
     checkMatches(tensor, tensor.data.byteLength, tensor, this.sink.name);
     // Plan now so an unstorable dtype fails at once, not at finish().

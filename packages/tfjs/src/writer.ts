@@ -6,7 +6,7 @@
  * last and every file appears together on commit.
  */
 import {
-  InvalidArgumentError, MemorySink, numElements, toFloat32,
+  checkTensor, InvalidArgumentError, MemorySink, numElements, toFloat32,
   type ByteSink, type Tensor, type TensorInfo, type TensorWriter,
 } from '@tfweights/core';
 import { convertData, tfjsStorageDtype, type DtypeConversionOptions } from './dtype-policy.js';
@@ -160,6 +160,7 @@ export class TfjsWriter implements TensorWriter {
   }
 
   async write(tensor: Tensor): Promise<void> {
+    checkTensor(tensor, this.file);
     const i = this.index.get(tensor.key);
     if (i === undefined) throw new InvalidArgumentError('tensor was not in the list given to the writer', { file: this.file, entry: tensor.key });
     const p = this.plan[i]!;
@@ -241,6 +242,7 @@ export class TfjsCollectingWriter implements TensorWriter {
   private readonly tensors: Tensor[] = [];
   constructor(private readonly output: TfjsOutput, private readonly opts: TfjsWriteOptions = {}) {}
   async write(tensor: Tensor): Promise<void> {
+    checkTensor(tensor, this.opts.modelJsonName);
     tfjsStorageDtype(tensor, this.opts, this.opts.modelJsonName); // fail early on unstorable dtypes
     this.tensors.push(tensor);
   }

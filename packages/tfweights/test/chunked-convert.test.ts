@@ -4,7 +4,7 @@
  * across chunk boundaries come out right, and a CRC-32C mismatch found after the last chunk
  * aborts the output: no file at the target, no temporary file beside it.
  */
-import { openSync, readdirSync, writeSync, closeSync, existsSync } from 'node:fs';
+import { openSync, readdirSync, writeSync, closeSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHUNK_BYTES, ChecksumMismatchError, makeTensor, toFloat64, type Tensor, type TensorReader } from '@tfweights/core';
@@ -97,6 +97,8 @@ describe('chunked conversions', () => {
     const fd = openSync(`${prefix}.data-00000-of-00001`, 'r+');
     writeSync(fd, Buffer.from([0x5a]), 0, 1, N * 4 - 10);
     closeSync(fd);
+    // The folder exists beforehand (a writer removes a folder it made itself on abort).
+    mkdirSync(join(tmp.path, 'outs'), { recursive: true });
     for (const out of ['bad.npz', 'bad.safetensors', 'bad.h5']) {
       const reader = await registry.open(prefix);
       const target = join(tmp.path, 'outs', out);

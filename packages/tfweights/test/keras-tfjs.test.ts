@@ -1,13 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadLayersModel } from '@tensorflow/tfjs-layers';
 import { isTfwError } from '@tfweights/core';
 import { writeKerasH5, writeKerasWeightsH5 } from '@tfweights/keras/node';
 import { openTfjsModel, readerIOHandler } from '@tfweights/tfjs/node';
-import { tempDir } from '@tfweights/testkit';
+import { startHttpServer, tempDir } from '@tfweights/testkit';
 import { convertKerasToTfjs, fromKeras, kerasTopologyForTfjs, openKerasInput, planTfjsWeights } from '../src/keras-tfjs/index.js';
 import { cpu, f32 } from './keras-tfjs-helpers.js';
 
@@ -61,19 +59,13 @@ describe('fromKeras on a .h5 written by our Keras writer', () => {
     expect(await predict(fromKeras(bytes.slice().buffer))).toEqual(expected);
   });
 
-  it('fetches an http(s) URL; an HTTP error is an IoError naming the URL', async () => {
-    const bytes = await readFile(await ourH5());
-    const server = createServer((req, res) => {
-      if (req.url === '/dense.h5') res.end(bytes);
-      else res.writeHead(404).end();
-    });
-    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  it('reads an http(s) URL with range requests; an HTTP error is an IoError naming the URL', async () => {
+    const server = await startHttpServer({ files: { '/dense.h5': new Uint8Array(await readFile(await ourH5())) } });
     try {
-      expect(await predict(fromKeras(`${base}/dense.h5`))).toEqual(expected);
-      await expect(fromKeras(`${base}/missing.h5`).load!()).rejects.toThrow(/missing\.h5.*HTTP 404/);
+      expect(await predict(fromKeras(`${server.url}/dense.h5`))).toEqual(expected);
+      await expect(fromKeras(`${server.url}/missing.h5`).load!()).rejects.toThrow(/missing\.h5.*404/);
     } finally {
-      server.close();
+      await server.close();
     }
   });
 

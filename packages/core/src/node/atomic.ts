@@ -5,13 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { link, lstat, mkdir, mkdtemp, open, rename, rm, rmdir, unlink, type FileHandle } from 'node:fs/promises';
+import { link, lstat, mkdir, mkdtemp, open, readdir, rename, rm, rmdir, unlink, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ByteSink } from '../byte-sink.js';
 import { InvalidArgumentError, IoError } from '../errors.js';
 import { basenameRemote, isRemoteLocation } from '../remote/location-url.js';
-import { requireWritable } from './locations.js';
+import { joinLocation, requireWritable } from './locations.js';
 import { S3UploadSink, s3List, s3Size } from './s3.js';
 import { commitRemoteSinks, uploadLocalPath } from './upload.js';
 import { critically, trackTemp, untrackTemp } from './temp-registry.js';
@@ -84,6 +84,14 @@ export async function checkWritableTarget(target: string, opts: AtomicOptions = 
     }
     return;
   }
+  await clearStaleTemps(target, opts);
+  if (!opts.overwrite && (await exists(target))) {
+    throw new InvalidArgumentError('output already exists (pass overwrite / --force to replace it)', { file: target });
+  }
+}
+
+/** Name (or, with overwrite, remove) the temporary files a killed run left beside `target`. */
+async function clearStaleTemps(target: string, opts: AtomicOptions): Promise<void> {
   const stale = staleTempsFor(target);
   if (stale.length > 0) {
     if (!opts.overwrite) {
@@ -91,9 +99,6 @@ export async function checkWritableTarget(target: string, opts: AtomicOptions = 
     }
     for (const s of stale) await rm(s, { recursive: true, force: true });
     staleByDir.get(dirname(resolve(target)))?.delete(basename(target));
-  }
-  if (!opts.overwrite && (await exists(target))) {
-    throw new InvalidArgumentError('output already exists (pass overwrite / --force to replace it)', { file: target });
   }
 }
 
@@ -345,20 +350,7 @@ export async function writeAtomically<T>(target: string, write: (tempPath: strin
     const result = await write(temp);
     await critically(async () => {
       await checkWritableTarget(target, opts);
-      if (opts.overwrite && (await exists(target))) {
-        // Directories cannot be renamed over; move the old one aside first (put back if the
-        // process dies before the new one is in place), then drop it.
-        const old = tempPathFor(target);
-        trackTemp(old, target);
-        await rename(target, old);
-        await rename(temp, target);
-        untrackTemp(old);
-        trackTemp(old);
-        await rm(old, { recursive: true, force: true });
-        untrackTemp(old);
-      } else {
-        await rename(temp, target);
-      }
+      await swapIntoPlace(temp, target);
     });
     return result;
   } catch (err) {
@@ -366,5 +358,120 @@ export async function writeAtomically<T>(target: string, write: (tempPath: strin
     throw err;
   } finally {
     untrackTemp(temp);
+  }
+}
+
+/**
+ * Rename `temp` onto `target`. Folders cannot be renamed over, so an existing target is moved
+ * aside first (put back if the rename in fails, or if the process dies before the new one is
+ * in place), then removed. Callers have already decided the target may be replaced.
+ */
+async function swapIntoPlace(temp: string, target: string): Promise<void> {
+  if (!(await exists(target))) {
+    await rename(temp, target);
+    return;
+  }
+  const old = tempPathFor(target);
+  trackTemp(old, target);
+  await rename(target, old);
+  try {
+    await rename(temp, target);
+  } catch (err) {
+    await rename(old, target);
+    untrackTemp(old);
+    throw err;
+  }
+  untrackTemp(old);
+  trackTemp(old);
+  await rm(old, { recursive: true, force: true });
+  untrackTemp(old);
+}
+
+/**
+ * Refuse a folder output where a folder (or file) is that tfweights may not replace: a
+ * non-empty folder without `marker` (the member that names the set: tfjs `model.json`, the
+ * npy folder's `index.json`) is someone else's, even with overwrite, since replacing it would
+ * delete files we never wrote; one with it needs overwrite. An empty folder is fine.
+ */
+async function checkFolderTarget(dir: string, marker: string, opts: AtomicOptions): Promise<void> {
+  await clearStaleTemps(dir, opts);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code === 'ENOTDIR') throw new InvalidArgumentError('output folder is a file; choose another output', { file: dir });
+    throw new IoError(`cannot list the output folder: ${(err as Error).message}`, { file: dir, cause: err });
+  }
+  if (names.length === 0) return;
+  if (!names.includes(marker)) {
+    throw new InvalidArgumentError(`output folder holds files tfweights did not write (no ${marker}); choose a new or empty folder`, { file: dir });
+  }
+  if (!opts.overwrite) throw new InvalidArgumentError('output already exists (pass overwrite / --force to replace it)', { file: dir });
+}
+
+/**
+ * An output folder (tfjs `model.json` + shards, a folder of `.npy`) committed as a whole: its
+ * members are written into a temporary sibling folder, and commit() swaps that folder in, so
+ * the result never mixes old and new files (an old `group1-shard3of3.bin` is gone after a
+ * forced overwrite) and a kill at any moment leaves the old folder or the new one. A remote
+ * (`s3://`) folder is an AtomicFileSet of uploads completed together at the commit.
+ */
+export class AtomicFolder {
+  private readonly set: AtomicFileSet;
+  private constructor(
+    readonly dir: string, private readonly temp: string, private readonly marker: string, private readonly opts: AtomicOptions,
+    /** The first parent folder made for this output, if any (removed again on abort when empty). */
+    private readonly madeDir: string | undefined,
+    /** `s3://` and the like: no folder to swap, the members are uploads completed together. */
+    private readonly remote = false,
+  ) {
+    this.set = new AtomicFileSet(remote ? opts : { overwrite: true });
+  }
+
+  /** Check `dir` may be written (see checkFolderTarget) and make the temporary sibling folder. */
+  static async create(dir: string, marker: string, opts: AtomicOptions = {}): Promise<AtomicFolder> {
+    if (isRemoteLocation(dir)) return new AtomicFolder(dir, dir, marker, opts, undefined, true);
+    await checkFolderTarget(dir, marker, opts);
+    const madeDir = await mkdir(dirname(dir), { recursive: true });
+    if (madeDir) trackTemp(madeDir);
+    const temp = tempPathFor(dir);
+    trackTemp(temp);
+    await mkdir(temp);
+    return new AtomicFolder(dir, temp, marker, opts, madeDir);
+  }
+
+  /** A sink for the member `name` (relative to the folder). */
+  sink(name: string, opts: { last?: boolean } = {}): Promise<ByteSink> {
+    return this.set.sink(joinLocation(this.temp, name), opts);
+  }
+
+  /** Finish every member, then swap the folder in; signals wait until it is done. */
+  async commit(): Promise<void> {
+    if (this.remote) return this.set.commit();
+    try {
+      await this.set.commit();
+      await critically(async () => {
+        await checkFolderTarget(this.dir, this.marker, this.opts);
+        await swapIntoPlace(this.temp, this.dir);
+      });
+    } catch (err) {
+      await this.abort();
+      throw err;
+    }
+    untrackTemp(this.temp);
+    if (this.madeDir) untrackTemp(this.madeDir);
+  }
+
+  async abort(): Promise<void> {
+    await this.set.abort();
+    if (this.remote) return;
+    await rm(this.temp, { recursive: true, force: true });
+    untrackTemp(this.temp);
+    if (this.madeDir) {
+      untrackTemp(this.madeDir);
+      await rmdir(this.madeDir).catch(() => undefined);
+    }
   }
 }

@@ -29,7 +29,7 @@ async function loadSdk(loc: string): Promise<Sdk> {
 }
 
 /** One client per endpoint/region/signing choice. */
-export async function s3Client(loc: string): Promise<{ client: S3Client; sdk: Sdk }> {
+async function s3Client(loc: string): Promise<{ client: S3Client; sdk: Sdk }> {
   const mod = await loadSdk(loc);
   const o = remoteOptions();
   const endpoint = o.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;

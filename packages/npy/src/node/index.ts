@@ -6,7 +6,7 @@ import {
   byteLengthOf, CorruptDataError, writeAll, NotThisFormatError, TensorNotFoundError, describeContent, sniffInputOf, type DTypeName,
   type ReadOptions, type Tensor, type TensorInfo, type TensorReader,
 } from '@tfweights/core';
-import { AtomicFileSet, createFileSink, joinLocation, openLocation, readLocation, type AtomicOptions } from '@tfweights/core/node';
+import { AtomicFolder, createFileSink, joinLocation, openLocation, readLocation, type AtomicOptions } from '@tfweights/core/node';
 import { npyFormat, npzFormat } from '../formats.js';
 import { NpyReader, type NpyReaderOptions } from '../npy-reader.js';
 import { NpzReader, type NpzReaderOptions } from '../npz-reader.js';
@@ -77,13 +77,18 @@ export async function writeNpz(path: string, tensors: Iterable<Tensor> | AsyncIt
   await writeAll(await createNpzWriter(path, opts), tensors);
 }
 
-/** A writer of a folder of `.npy` files plus `index.json`, all renamed into place on finish(). */
+/**
+ * A writer of a folder of `.npy` files plus `index.json`, committed as a whole on finish()
+ * (core's AtomicFolder: a forced overwrite leaves no old file behind; a non-empty folder
+ * without `index.json` is someone else's and refused).
+ */
 export function createNpyFolderWriter(dir: string, opts: NpyFileWriteOptions = {}): NpyFolderWriter {
-  const set = new AtomicFileSet(opts);
+  let folder: Promise<AtomicFolder> | undefined;
+  const open = () => (folder ??= AtomicFolder.create(dir, NPY_FOLDER_INDEX, opts));
   return new NpyFolderWriter({
-    sink: (file) => set.sink(joinLocation(dir, file), { last: file === 'index.json' }),
-    commit: () => set.commit(),
-    abort: () => set.abort(),
+    sink: async (file) => (await open()).sink(file, { last: file === NPY_FOLDER_INDEX }),
+    commit: async () => (await open()).commit(),
+    abort: async () => (await folder?.catch(() => undefined))?.abort(),
   }, opts);
 }
 

@@ -3,7 +3,7 @@
  * folder atomically (every file under a temporary name, all renamed together).
  */
 import { isAbsolute, join, posix, relative, resolve } from 'node:path';
-import { AtomicFileSet, dirnameLocation, joinLocation, openLocation, readLocation, type AtomicOptions } from '@tfweights/core/node';
+import { AtomicFolder, dirnameLocation, joinLocation, openLocation, readLocation, type AtomicOptions } from '@tfweights/core/node';
 import { InvalidArgumentError, isRemoteLocation, RefusedError, type ByteSink, type Tensor, type TensorInfo } from '@tfweights/core';
 import { TfjsReader } from '../reader.js';
 import { TfjsCollectingWriter, TfjsWriter, writeTfjs, type TfjsOutput, type TfjsWriteOptions } from '../writer.js';
@@ -26,21 +26,29 @@ export async function openTfjsModel(path: string): Promise<TfjsReader> {
   });
 }
 
-/** A TfjsOutput writing into a folder through an AtomicFileSet. */
+/**
+ * A TfjsOutput writing a folder as a whole (core's AtomicFolder): a forced overwrite leaves no
+ * old shard behind, and a folder holding no `model.json` (someone else's) is refused.
+ */
 export class DirectoryOutput implements TfjsOutput {
-  private readonly set: AtomicFileSet;
-  constructor(readonly dir: string, opts: AtomicOptions = {}) {
-    this.set = new AtomicFileSet(opts);
+  private folder: Promise<AtomicFolder> | undefined;
+  constructor(readonly dir: string, private readonly opts: AtomicOptions & { modelJsonName?: string } = {}) {}
+  private get modelJson(): string {
+    return this.opts.modelJsonName ?? 'model.json';
   }
-  file(name: string): Promise<ByteSink> {
+  async file(name: string): Promise<ByteSink> {
     checkShardPath(name, this.dir, 'output file');
-    return this.set.sink(joinLocation(this.dir, name), { last: name === 'model.json' });
+    this.folder ??= AtomicFolder.create(this.dir, this.modelJson, this.opts);
+    return (await this.folder).sink(name, { last: name === this.modelJson });
   }
-  commit(): Promise<void> {
-    return this.set.commit();
+  async commit(): Promise<void> {
+    // A model with no weights still commits its folder.
+    this.folder ??= AtomicFolder.create(this.dir, this.modelJson, this.opts);
+    await (await this.folder).commit();
   }
-  abort(): Promise<void> {
-    return this.set.abort();
+  async abort(): Promise<void> {
+    const f = await this.folder?.catch(() => undefined);
+    await f?.abort();
   }
 }
 
