@@ -52,6 +52,18 @@ ensure_venv_module() {
   apt_install "virtualenvs for Keras/TensorFlow checks" python3-venv
 }
 
+# make_venv DIR "what it is" PIP_ARGS...: a fresh virtualenv at DIR with packages from the local
+# wheel mirror; on failure it is removed and the tests that need it are SKIPPED, saying so.
+make_venv() {
+  local dir=$1 what=$2; shift 2
+  rm -rf "$dir"
+  ensure_venv_module
+  python3 -m venv "$dir" \
+    && PIP_EXTRA_INDEX_URL= "$dir/bin/pip" install -q --disable-pip-version-check "$@" >/dev/null 2>&1 \
+    || { echo "» note: could not install $what from the local mirror: its tests will be SKIPPED" >&2; rm -rf "$dir"; }
+  return 0
+}
+
 # Real Keras 3 (JAX backend) in a virtualenv outside the repository, when this machine's image
 # carries a local wheel mirror (/opt/pypi); tests that load our Keras files into Keras itself
 # find it through testkit's kerasPython() and are skipped, saying so, when it is absent.
@@ -64,13 +76,7 @@ ensure_keras_venv() {
     return 0
   fi
   echo "» installing Keras 3.15.1 + JAX from the local wheel mirror into $KERAS_VENV (independent checker)"
-  rm -rf "$KERAS_VENV"
-  ensure_venv_module
-  python3 -m venv "$KERAS_VENV" \
-    && PIP_EXTRA_INDEX_URL= "$KERAS_VENV/bin/pip" install -q --disable-pip-version-check \
-         --index-url file:///opt/pypi/simple keras==3.15.1 jax==0.10.2 jaxlib==0.10.2 h5py >/dev/null 2>&1 \
-    || { echo "» note: could not install Keras from the local mirror: real-Keras tests will be SKIPPED" >&2; rm -rf "$KERAS_VENV"; }
-  return 0
+  make_venv "$KERAS_VENV" "Keras 3 + JAX" --index-url file:///opt/pypi/simple keras==3.15.1 jax==0.10.2 jaxlib==0.10.2 h5py
 }
 
 # Real TensorFlow 2.21 CPU (with its Keras 3.15 on the TF backend, h5py and safetensors) in a
@@ -86,15 +92,9 @@ ensure_tf_venv() {
     return 0
   fi
   echo "» installing TensorFlow CPU 2.21 (+ Keras 3.15, h5py, safetensors) from the local wheel mirror into $TF_VENV (the judge of what we write)"
-  rm -rf "$TF_VENV"
-  ensure_venv_module
   local mirrors=(-f /opt/pypi/files)
   [ -d /opt/pypi-more/files ] && mirrors+=(-f /opt/pypi-more/files)
-  python3 -m venv "$TF_VENV" \
-    && PIP_EXTRA_INDEX_URL= "$TF_VENV/bin/pip" install -q --disable-pip-version-check --no-index "${mirrors[@]}" \
-         tensorflow-cpu==2.21.0 h5py safetensors >/dev/null 2>&1 \
-    || { echo "» note: could not install TensorFlow from the local mirror: TensorFlow tests will be SKIPPED" >&2; rm -rf "$TF_VENV"; }
-  return 0
+  make_venv "$TF_VENV" "TensorFlow" --no-index "${mirrors[@]}" tensorflow-cpu==2.21.0 h5py safetensors
 }
 
 # The TF-written corpus (packages/testkit/tf-corpus): each case script's output is cached under
