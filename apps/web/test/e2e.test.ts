@@ -123,9 +123,11 @@ describe.skipIf(missing)('the web app in Chromium', () => {
     expect(counts.reduce((a, b) => a + b, 0)).toBe(65 * 65);
     expect(await page.textContent('[data-first-values]')).toMatch(/^-?\d+(, -?\d+){11}, …$/);
 
+    // Wait for the checkpoint to replace the .npy (the page still says the .npy is open until then).
+    const npyOpened = await page.evaluate(() => document.body.dataset.opened ?? '');
     await page.setInputFiles('#pick-files', fixture('checkpoint/tf2-keras-lso-2shards', 'ckpt.index'));
     // A missing shard is named: at open (when the object graph is read from it) or on the first read.
-    let missingShard = await opened(page);
+    let missingShard = await opened(page, npyOpened);
     if (missingShard === '') {
       await page.locator('button.tensor-name', { hasText: 'kernel' }).first().click();
       missingShard = (await page.locator('#tensor .error').textContent()) ?? '';
