@@ -5,7 +5,7 @@
  * arrive; the index (sorted keys) is written at finish().
  */
 import {
-  checkLength, checkTensor, crc32c, Crc32c, dtypeInfo, InvalidArgumentError, maskCrc32c, numElements,
+  checkLength, checkTensor, checkTensorInfo, crc32c, Crc32c, dtypeInfo, InvalidArgumentError, maskCrc32c, numElements,
   type ByteSink, type ChunkedTensor, type DTypeName, type Tensor, type TensorInfo, type TensorWriter,
 } from '@tfweights/core';
 import { BUNDLE_VERSION, encodeEntry, encodeHeader, type BundleEntry, type SliceExtent, type VersionDef } from './bundle-proto.js';
@@ -68,10 +68,8 @@ export class BundleWriter implements TensorWriter {
    * arrives, so memory stays at one chunk whatever the tensor's size.
    */
   async writeChunked(tensor: ChunkedTensor, options: WriteOptions = {}): Promise<void> {
-    const info = dtypeInfo(tensor.dtype);
-    if (info.itemSize === 0) throw new InvalidArgumentError(`tensor '${tensor.key}' of ${tensor.dtype} cannot be written from chunks`, { file: this.index.name });
-    const expected = numElements(tensor.shape) * info.itemSize;
-    if (tensor.byteLength !== expected) throw new InvalidArgumentError('tensor data does not match its shape', { entry: tensor.key, expected: `${expected} bytes`, found: `${tensor.byteLength}` });
+    checkTensorInfo(tensor, this.index.name);
+    if (dtypeInfo(tensor.dtype).itemSize === 0) throw new InvalidArgumentError(`tensor '${tensor.key}' of ${tensor.dtype} cannot be written from chunks`, { file: this.index.name });
     const { mapKey, shard, sink } = this.place(tensor.key, tensor, options);
     const offset = sink.position;
     const crc = new Crc32c();
@@ -79,7 +77,7 @@ export class BundleWriter implements TensorWriter {
       crc.update(c);
       await sink.write(c);
     }
-    this.record(mapKey, new TextEncoder().encode(tensor.key), tensor, shard, offset, expected, maskCrc32c(crc.value()));
+    this.record(mapKey, new TextEncoder().encode(tensor.key), tensor, shard, offset, tensor.byteLength, maskCrc32c(crc.value()));
   }
 
   /**

@@ -236,6 +236,28 @@ function setInteger(view: DataView, at: number, dtype: DTypeName, v: number, key
  * for shapes past 2^53 elements) naming the tensor and `file`.
  */
 export function checkTensor(t: Tensor, file?: string): void {
+  const { where, n } = checkKeyAndShape(t, file);
+  if (t.dtype === 'string' || t.dtype === 'variant') {
+    if (!Array.isArray(t.strings) || t.strings.length !== n) {
+      throw new InvalidArgumentError('string tensor does not hold one element per shape entry', { ...where, expected: `${n} elements`, found: `${Array.isArray(t.strings) ? t.strings.length : 'no'} elements` });
+    }
+    return;
+  }
+  if (!(t.data instanceof Uint8Array)) throw new InvalidArgumentError('tensor data is not a Uint8Array', where);
+  checkByteLength(t, t.data.byteLength, n, where);
+}
+
+/**
+ * {@link checkTensor} for a tensor that arrives in chunks (`ChunkedTensor`): the same checks
+ * of key, dtype and shape, and its declared `byteLength` against the shape (the chunks
+ * themselves are held to `byteLength` by `checkLength` as they stream).
+ */
+export function checkTensorInfo(t: TensorInfo, file?: string): void {
+  const { where, n } = checkKeyAndShape(t, file);
+  if (dtypeInfo(t.dtype).itemSize > 0) checkByteLength(t, t.byteLength, n, where);
+}
+
+function checkKeyAndShape(t: TensorInfo, file: string | undefined): { where: { file?: string; entry: string }; n: number } {
   const where = { ...(file !== undefined ? { file } : {}), entry: typeof t.key === 'string' ? t.key.slice(0, 200) : String(t.key) };
   if (typeof t.key !== 'string' || t.key.length === 0) throw new InvalidArgumentError('tensor has an empty key', where);
   if (t.key.includes('\0')) throw new InvalidArgumentError('tensor key holds a NUL character', where);
@@ -249,15 +271,12 @@ export function checkTensor(t: Tensor, file?: string): void {
     n *= d;
     if (!Number.isSafeInteger(n)) throw new LimitExceededError('shape has more elements than can be addressed', { ...where, found: `[${t.shape.slice(0, 8).join(', ')}]` });
   }
-  if (t.dtype === 'string' || t.dtype === 'variant') {
-    if (!Array.isArray(t.strings) || t.strings.length !== n) {
-      throw new InvalidArgumentError('string tensor does not hold one element per shape entry', { ...where, expected: `${n} elements`, found: `${Array.isArray(t.strings) ? t.strings.length : 'no'} elements` });
-    }
-    return;
-  }
-  if (!(t.data instanceof Uint8Array)) throw new InvalidArgumentError('tensor data is not a Uint8Array', where);
+  return { where, n };
+}
+
+function checkByteLength(t: TensorInfo, byteLength: number, n: number, where: { file?: string; entry: string }): void {
   const want = n * dtypeInfo(t.dtype).itemSize;
-  if (t.data.byteLength !== want) {
-    throw new InvalidArgumentError(`tensor data does not match its shape`, { ...where, expected: `${want} bytes for ${t.dtype} [${t.shape.join(', ')}]`, found: `${t.data.byteLength} bytes` });
+  if (byteLength !== want) {
+    throw new InvalidArgumentError(`tensor data does not match its shape`, { ...where, expected: `${want} bytes for ${t.dtype} [${t.shape.join(', ')}]`, found: `${byteLength} bytes` });
   }
 }

@@ -5,7 +5,7 @@
  * the same arrays give the same bytes. Compressed members use pako's deflate, a port of
  * zlib, which reproduces the zlib stream Python writes; fflate's differs beyond tiny inputs.
  */
-import { checkLength, materialize, ZipWriter, type ByteSink, type ChunkedTensor, type DeflaterFactory, type Tensor, type TensorWriter } from '@tfweights/core';
+import { checkLength, checkTensorInfo, materialize, ZipWriter, type ByteSink, type ChunkedTensor, type DeflaterFactory, type Tensor, type TensorWriter } from '@tfweights/core';
 import { descrOf } from './descr.js';
 import { buildNpyHeader } from './header-write.js';
 import { encodeNpy, type NpyWriteOptions } from './npy-encode.js';
@@ -37,6 +37,7 @@ export class NpzWriter implements TensorWriter {
    * bfloat16 (widened) are assembled whole first.
    */
   async writeChunked(tensor: ChunkedTensor): Promise<void> {
+    checkTensorInfo(tensor);
     if (this.opts.compressed || tensor.dtype === 'string' || tensor.dtype === 'bfloat16') {
       await this.write(await materialize(tensor));
       return;

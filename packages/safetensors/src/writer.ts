@@ -9,7 +9,7 @@
  *   header and data at `finish()`.
  */
 import {
-  byteLengthOf, checkLength, checkTensor, InvalidArgumentError, materialize, MemorySink, type ByteSink, type ChunkedTensor, type Tensor, type TensorInfo, type TensorWriter,
+  byteLengthOf, checkLength, checkTensor, checkTensorInfo, InvalidArgumentError, materialize, MemorySink, type ByteSink, type ChunkedTensor, type Tensor, type TensorInfo, type TensorWriter,
 } from '@tfweights/core';
 import { planSafetensors, type PlannedTensor, type SafetensorsLayout } from './layout.js';
 
@@ -82,6 +82,7 @@ export class SafetensorsWriter implements TensorWriter {
    * pipeline writes in that order); a tensor written early is assembled and held instead.
    */
   async writeChunked(tensor: ChunkedTensor): Promise<void> {
+    checkTensorInfo(tensor, this.sink.name);
     const i = this.index.get(tensor.key);
     if (i !== this.next) {
       await this.write(await materialize(tensor));
