@@ -157,8 +157,13 @@ try {
     ['checkpoint → checkpoint', 'ck/out', 'checkpoint', 0.7], ['checkpoint → .h5', 'out.h5', 'keras-h5', 0.5],
   ] as const) {
     const path = join(work, name);
-    const r = best(RUNS, () => cli('convert', prefix, path, '--to', to, '--force', '-q'), sync);
-    sync();
+    // Like cp's copy, each run writes a new file: replacing the last run's output would make
+    // the run free its blocks too (ext4 frees them in rename(); 0.4 s per GiB measured, and with
+    // `discard` the freed range is trimmed while the next run writes).
+    const r = best(RUNS, () => cli('convert', prefix, path, '--to', to, '-q'), () => {
+      remove(path);
+      sync();
+    });
     if (r.best.status !== 0) {
       say(`${label.padEnd(28)} FAILED: ${failure(r.best)}`);
       ok = false;

@@ -4,7 +4,7 @@
  * tfjs-core, protobuf or any codec it does not open. Not timed (timings live in `pnpm bench`).
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,7 +25,11 @@ function hookFile(): string {
 }
 
 function loadedBy(...args: string[]): { code: number | null; loaded: string[]; out: string } {
-  const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--import', pathToFileURL(hookFile()).href, 'src/bin.ts', ...args], { cwd: appDir, encoding: 'utf8' });
+  return loadedByRun(['--conditions=source', '--import', 'tsx', '--import', pathToFileURL(hookFile()).href, 'src/bin.ts', ...args]);
+}
+
+function loadedByRun(nodeArgs: string[]): { code: number | null; loaded: string[]; out: string } {
+  const r = spawnSync(process.execPath, nodeArgs, { cwd: appDir, encoding: 'utf8' });
   const loaded = r.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7));
   return { code: r.status, loaded, out: r.stdout };
 }
@@ -47,5 +51,26 @@ describe('lazy codecs', () => {
     const r = loadedBy('--help');
     expect(r.code).toBe(0);
     for (const h of [...heavy, '/packages/npy/src/npy-reader', '/packages/safetensors/src/reader']) expect(r.loaded.filter((u) => u.includes(h)), h).toEqual([]);
+  });
+});
+
+const BUNDLE = join(appDir, 'dist/bin.js');
+describe.skipIf(!existsSync(BUNDLE))('the built executable (one esbuild bundle, codecs in lazy chunks)', () => {
+  const built = (...args: string[]) => loadedByRun(['--import', pathToFileURL(hookFile()).href, BUNDLE, ...args]);
+  it('ls of a .npy loads our code from the bundle only, and no heavy third-party package', () => {
+    const path = join(tmp.path, 'tiny-built.npy');
+    writeFileSync(path, npyBytes(makeTensor('tiny', 'float32', [2], new Uint8Array(8))));
+    const r = built('ls', path);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('tiny');
+    expect(r.loaded.some((u) => u.endsWith('/apps/converter/dist/bin.js'))).toBe(true);
+    // No module of a workspace package is loaded on its own: all of it is inlined.
+    expect(r.loaded.filter((u) => /\/packages\/[^/]+\/(dist|src)\//.test(u))).toEqual([]);
+    for (const h of ['/h5wasm@', '/@tensorflow+', '/protobufjs@', '/snappyjs@', '/pako@', '/fflate@', '/cli-progress@']) expect(r.loaded.filter((u) => u.includes(h)), h).toEqual([]);
+  });
+  it('ls of a checkpoint loads protobuf (external, resolved at run time from the bundle)', () => {
+    const r = built('ls', join(appDir, '../../examples/data/iris-mlp/ckpt-1'));
+    expect(r.code, r.out).toBe(0);
+    expect(r.loaded.some((u) => u.includes('/protobufjs@'))).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Crc32c, crc32c, crc32cPortable, maskCrc32c, unmaskCrc32c } from '../src/index.js';
-import { installNativeCrc32c } from '../src/node/index.js';
+import { crc32, crc32Portable } from '../src/zip/index.js';
+import { installNativeCrc32c, installNativeCrc32cOnFirstUse } from '../src/node/index.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -25,5 +26,14 @@ describe('crc32c', () => {
     expect(crc32c(bytes)).toBe(whole);
     expect(crc32c(bytes.subarray(3, 9000), crc32c(bytes.subarray(0, 3)))).toBe(crc32cPortable(bytes.subarray(0, 9000)));
     expect(new Crc32c().update(bytes.subarray(0, 5)).update(bytes.subarray(5)).value()).toBe(whole);
+  });
+
+  it('installed on first use: small inputs (portable) and large ones (native) continue each other exactly', () => {
+    const big = new Uint8Array(200_000).map((_, i) => (i * 2246822519) >>> 24);
+    installNativeCrc32cOnFirstUse();
+    const small = crc32c(big.subarray(0, 100));
+    expect(small).toBe(crc32cPortable(big.subarray(0, 100)));
+    expect(crc32c(big.subarray(100), small)).toBe(crc32cPortable(big));
+    expect(crc32(big.subarray(100), crc32(big.subarray(0, 100)))).toBe(crc32Portable(big));
   });
 });

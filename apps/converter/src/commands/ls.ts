@@ -7,7 +7,7 @@ import type { Io } from '../io.js';
 import { byteCountOf, readableName, formatBytes, makeFilter, refusedEntries } from 'tfweights/cli';
 import type { SavedModelReader, SignatureInfo } from '@tfweights/savedmodel';
 import { describeSignature } from '@tfweights/savedmodel/detect';
-import { paramCount, paramTotals, treeText } from './ls-summary.js';
+import { groupDigits, paramCount, paramTotals, treeText } from './ls-summary.js';
 
 export interface LsOptions {
   json?: boolean;
@@ -75,7 +75,7 @@ export function lsText(reader: TensorReader): string {
   const refused = refusedEntries(reader);
   const lines: string[] = [`${reader.source}: ${reader.format}, ${infos.length} tensors, ${formatBytes(infos.reduce((s, t) => s + byteCountOf(t), 0))}` +
     (refused.length > 0 ? `; ${refused.length} refused` : '')];
-  const count = (items: readonly TensorInfo[]) => items.reduce((s, t) => s + paramCount(t), 0).toLocaleString('en-US');
+  const count = (items: readonly TensorInfo[]) => groupDigits(items.reduce((s, t) => s + paramCount(t), 0));
   const layers = (reader.layers?.() ?? []).filter((l) => l.weights.length > 0);
   const byKey = new Map(infos.map((t) => [t.key, t]));
   const listed = new Set<string>();
@@ -100,9 +100,9 @@ export function lsText(reader: TensorReader): string {
     }
   }
   const totals = paramTotals(infos);
-  lines.push(`params: ${totals.weights.toLocaleString('en-US')} in weights` +
-    `${totals.optimizer > 0 ? `, ${totals.optimizer.toLocaleString('en-US')} in optimizer state` : ''}` +
-    `${totals.other > 0 ? `, ${totals.other.toLocaleString('en-US')} other (bookkeeping, metadata)` : ''}`);
+  lines.push(`params: ${groupDigits(totals.weights)} in weights` +
+    `${totals.optimizer > 0 ? `, ${groupDigits(totals.optimizer)} in optimizer state` : ''}` +
+    `${totals.other > 0 ? `, ${groupDigits(totals.other)} other (bookkeeping, metadata)` : ''}`);
   for (const sig of signaturesOf(reader)) lines.push(`signature ${describeSignature(sig)}`);
   // Entries that exist but cannot be read, with the reason (never silently uncounted).
   for (const r of refused) lines.push(`  refused  ${r.key}: ${r.why}`);

@@ -22,6 +22,9 @@ export function installNativeCrc32c(): boolean {
   }
 }
 
+/** Inputs from this size on load the addon (below it the portable code is cheaper than loading it). */
+const NATIVE_FROM = 64 * 1024;
+
 /**
  * Install the native CRCs on first use instead of at import: loading the addon costs start-up
  * time every command would pay, most of them (`ls`, `--help`) never computing a CRC.
@@ -36,6 +39,8 @@ export function installNativeCrc32cOnFirstUse(): void {
       useCrc32Implementation(crc32Portable);
     }
   };
-  useCrc32cImplementation((data, crc = 0) => (first(), crc32c(data, crc)), '@node-rs/crc32 (hardware, loaded on first use)');
-  useCrc32Implementation((data, crc = 0) => (first(), crc32(data, crc)));
+  // Small inputs (a checkpoint's index blocks for `ls`) take the portable code, same result:
+  // loading the addon costs more CPU than it saves on a few KiB.
+  useCrc32cImplementation((data, crc = 0) => (!tried && data.byteLength < NATIVE_FROM ? crc32cPortable(data, crc) : (first(), crc32c(data, crc))), '@node-rs/crc32 (hardware, loaded on first use)');
+  useCrc32Implementation((data, crc = 0) => (!tried && data.byteLength < NATIVE_FROM ? crc32Portable(data, crc) : (first(), crc32(data, crc))));
 }
