@@ -5,7 +5,7 @@
  */
 import {
   ChecksumMismatchError, chunkedOf, CorruptDataError, crc32c, Crc32c, dtypeInfo, LimitExceededError, makeStringTensor,
-  numElements, sourceChunks, swapBytesInPlace, TensorNotFoundError, unmaskCrc32c, UnsupportedDtypeError, verified,
+  chunkBytesOf, numElements, sourceChunks, swapBytesInPlace, TensorNotFoundError, unmaskCrc32c, UnsupportedDtypeError, verified,
   type ByteSource, type ChunkedTensor, type DTypeName, type ReadOptions, type Tensor, type TensorInfo, type TensorReader,
 } from '@tfweights/core';
 import { decodeEntry, decodeHeader, type BundleHeader, type SliceExtent } from './bundle-proto.js';
@@ -251,7 +251,7 @@ export class CheckpointReader implements TensorReader {
     const component = dtypeInfo(e.dtype).componentSize;
     const chunks = () => {
       const crc = new Crc32c();
-      const raw = verified(sourceChunks(src, e.offset, e.size, { what: `tensor '${e.key}'` }), (c) => { if (verify) crc.update(c); }, () => {
+      const raw = verified(sourceChunks(src, e.offset, e.size, { what: `tensor '${e.key}'`, chunkBytes: chunkBytesOf(options) }), (c) => { if (verify) crc.update(c); }, () => {
         const expected = unmaskCrc32c(e.crc32c);
         if (verify && crc.value() !== expected) {
           throw new ChecksumMismatchError('tensor data checksum mismatch', { ...where, expected: `crc32c 0x${expected.toString(16)}`, found: `0x${crc.value().toString(16)}` });

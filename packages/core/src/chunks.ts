@@ -24,6 +24,13 @@ export interface ChunkedTensor extends TensorInfo {
   chunks(): AsyncIterable<Uint8Array>;
 }
 
+/** The chunk size a reader uses for `options.chunkBytes`: a multiple of 16 bytes, at most {@link CHUNK_BYTES} by default. */
+export function chunkBytesOf(options: { chunkBytes?: number } = {}): number {
+  const asked = options.chunkBytes ?? CHUNK_BYTES;
+  if (!Number.isFinite(asked) || asked < 1) throw new InvalidArgumentError(`chunkBytes must be a positive number (got ${asked})`);
+  return Math.max(16, Math.floor(asked / 16) * 16);
+}
+
 /** True for a {@link ChunkedTensor} (no `data`, a `chunks` function). */
 export function isChunked(t: Tensor | ChunkedTensor): t is ChunkedTensor {
   return typeof (t as Partial<ChunkedTensor>).chunks === 'function' && (t as Partial<Tensor>).data === undefined;

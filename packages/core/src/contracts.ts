@@ -15,6 +15,11 @@ export type FormatId =
 export interface ReadOptions {
   /** Verify stored checksums while reading (default true where the format has them). */
   verifyChecksums?: boolean;
+  /**
+   * Largest chunk `readChunked` hands out (default `CHUNK_BYTES`, 8 MiB; rounded down to a
+   * multiple of 16 bytes, so no element or byte-swapped component straddles two chunks).
+   */
+  chunkBytes?: number;
 }
 
 /** A layer (or object) and its weights in order, as `model.layers` / `get_weights()` show them. */

@@ -9,6 +9,8 @@ export {
   NpyFolderWriter, NPY_FOLDER_INDEX, safeFileStem, type FolderSinks, type NpyFolderIndex, type NpyFolderIndexEntry,
 } from './npy-folder.js';
 export { encodeNpy, type EncodedNpy, type NpyWriteOptions } from './npy-encode.js';
+export { encodeNpyChunks, type EncodedNpyChunks } from './npy-chunks-encode.js';
+export { NpyFileWriter } from './npy-file-writer.js';
 export { decodeNpyData, fortranToC } from './npy-decode.js';
 export { readNpyHeader, isNpyMagic, MAX_HEADER_BYTES, type NpyHeader } from './npy-header.js';
 export { buildNpyHeader, shapeRepr } from './header-write.js';

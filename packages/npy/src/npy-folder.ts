@@ -10,7 +10,8 @@
  * ```
  * Entries are in write order; `role`, `layer` and `attrs` are kept when the tensor has them.
  */
-import { InvalidArgumentError, type ByteSink, type Tensor, type TensorWriter, type TensorRole } from '@tfweights/core';
+import { InvalidArgumentError, materialize, type ByteSink, type ChunkedTensor, type Tensor, type TensorInfo, type TensorWriter, type TensorRole } from '@tfweights/core';
+import { encodeNpyChunks } from './npy-chunks-encode.js';
 import { encodeNpy, type NpyWriteOptions } from './npy-encode.js';
 
 export const NPY_FOLDER_INDEX = 'index.json';
@@ -59,6 +60,26 @@ export class NpyFolderWriter implements TensorWriter {
   async write(tensor: Tensor): Promise<void> {
     if (this.keys.has(tensor.key)) throw new InvalidArgumentError(`duplicate tensor key '${tensor.key}'`);
     const { header, data, descr } = encodeNpy(tensor, this.opts);
+    const sink = await this.member(tensor, descr);
+    await sink.write(header);
+    await sink.write(data);
+  }
+
+  /** The tensor's bytes in chunks (header first): a member is written in bounded memory. */
+  async writeChunked(tensor: ChunkedTensor): Promise<void> {
+    if (this.keys.has(tensor.key)) throw new InvalidArgumentError(`duplicate tensor key '${tensor.key}'`);
+    const enc = encodeNpyChunks(tensor, this.opts);
+    if (!enc) {
+      await this.write(await materialize(tensor));
+      return;
+    }
+    const sink = await this.member(tensor, enc.descr);
+    await sink.write(enc.header);
+    for await (const c of enc.chunks()) await sink.write(c);
+  }
+
+  /** Pick the member's file name, list it in the index and open its sink. */
+  private async member(tensor: TensorInfo, descr: string): Promise<ByteSink> {
     const stem = safeFileStem(tensor.key);
     let file = `${stem}.npy`;
     // Case-insensitive file systems: compare lower-cased names.
@@ -66,12 +87,11 @@ export class NpyFolderWriter implements TensorWriter {
     this.used.add(file.toLowerCase());
     this.keys.add(tensor.key);
     const sink = await this.files.sink(file);
-    await sink.write(header);
-    await sink.write(data);
     this.index.tensors.push({
       key: tensor.key, name: tensor.name, file, dtype: tensor.dtype, shape: [...tensor.shape], descr,
       ...(tensor.role ? { role: tensor.role } : {}), ...(tensor.layer ? { layer: tensor.layer } : {}), ...(tensor.attrs ? { attrs: tensor.attrs } : {}),
     });
+    return sink;
   }
 
   async finish(): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import {
   CorruptDataError, InvalidArgumentError, TensorNotFoundError,
-  type FormatId, type ReadOptions, type Tensor, type TensorInfo, type TensorReader, type TensorRole,
+  type ChunkedTensor, type FormatId, type ReadOptions, type Tensor, type TensorInfo, type TensorReader, type TensorRole,
 } from '@tfweights/core';
 import type { CheckpointReader } from '@tfweights/checkpoint';
 import { mapVariables, type VariableMapping } from './variable-map.js';
@@ -190,7 +190,7 @@ export class SavedModelReader implements TensorReader {
     return this.byKey.get(this.resolveKey(nameOrKey))!;
   }
 
-  private withInfo(t: Tensor): Tensor {
+  private withInfo<T extends TensorInfo>(t: T): T {
     const info = this.byKey.get(t.key);
     if (!info) return t;
     return { ...t, name: info.name, ...(info.role ? { role: info.role } : {}), ...(info.attrs ? { attrs: info.attrs } : {}) };
@@ -211,6 +211,16 @@ export class SavedModelReader implements TensorReader {
   async read(nameOrKey: string, options?: ReadOptions): Promise<Tensor> {
     const key = this.resolveKey(nameOrKey);
     return this.withInfo(await this.requireBundle().read(key, options));
+  }
+
+  /**
+   * The tensor's bytes in chunks, straight from the variables bundle (the checkpoint reader's
+   * `readChunked`: CRC-32C checked on the fly, a mismatch thrown after the last chunk), so a
+   * SavedModel converts in the same bounded memory as a checkpoint.
+   */
+  async readChunked(nameOrKey: string, options?: ReadOptions): Promise<ChunkedTensor> {
+    const key = this.resolveKey(nameOrKey);
+    return this.withInfo(await this.requireBundle().readChunked(key, options));
   }
 
   async *tensors(options?: ReadOptions): AsyncIterable<Tensor> {

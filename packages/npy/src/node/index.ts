@@ -13,6 +13,7 @@ import { NpzReader, type NpzReaderOptions } from '../npz-reader.js';
 import { NpzWriter, type NpzWriterOptions } from '../npz-writer.js';
 import { NPY_FOLDER_INDEX, NpyFolderWriter, type NpyFolderIndex } from '../npy-folder.js';
 import { encodeNpy, type NpyWriteOptions } from '../npy-encode.js';
+import { NpyFileWriter } from '../npy-file-writer.js';
 
 /** Open a `.npy` file (key = file stem unless given). */
 export async function openNpy(path: string, opts: NpyReaderOptions = {}): Promise<NpyReader> {
@@ -65,6 +66,14 @@ export async function writeNpy(path: string, tensor: Tensor, opts: NpyFileWriteO
     await sink.abort();
     throw e;
   }
+}
+
+/**
+ * A `.npy` writer to a path for exactly one tensor, whole (`write`) or in chunks
+ * (`writeChunked`: bounded memory); finish() renames it into place, abort() leaves nothing.
+ */
+export function createNpyWriter(path: string, opts: NpyFileWriteOptions = {}): NpyFileWriter {
+  return new NpyFileWriter(() => createFileSink(path, opts), path, opts);
 }
 
 /** An `.npz` writer to a path: call write() per tensor, then finish() (or abort()). */

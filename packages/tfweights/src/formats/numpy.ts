@@ -3,29 +3,16 @@
  * an `index.json` (written by `--to npy`, or OUT ending in `/`). Tensors are named by their
  * readable names; the folder index maps names to safe file names.
  */
-import { InvalidArgumentError, type Tensor } from '@tfweights/core';
+import { InvalidArgumentError } from '@tfweights/core';
 import { NPY_FOLDER_INDEX, npyFormat, npzFormat } from '@tfweights/npy/detect';
 import type { CreateOptions, FormatAdapter, PipelineWriter } from './adapter.js';
 import { bfloat16Policy } from './dtype-support.js';
 
 const node = () => import('@tfweights/npy/node');
 
-/** A `.npy` file holds exactly one tensor. */
-function singleNpyWriter(path: string, overwrite: boolean, bfloat16: 'raw' | 'refuse'): PipelineWriter {
-  let only: Tensor | undefined;
-  return {
-    async write(t) {
-      if (only) throw new InvalidArgumentError('a .npy file holds one tensor; write a folder (--to npy, OUT without .npy) or pick one with --include', { file: path });
-      only = t;
-    },
-    async finish() {
-      if (!only) throw new InvalidArgumentError('nothing to write: no tensor was selected', { file: path });
-      await (await node()).writeNpy(path, only, { overwrite, bfloat16 });
-    },
-    async abort() {
-      only = undefined;
-    },
-  };
+/** A `.npy` file holds exactly one tensor (taken whole or in chunks; committed at finish). */
+async function singleNpyWriter(path: string, overwrite: boolean, bfloat16: 'raw' | 'refuse'): Promise<PipelineWriter> {
+  return (await node()).createNpyWriter(path, { overwrite, bfloat16 });
 }
 
 /**
