@@ -6,7 +6,7 @@
  * cached preamble + data), an inflate of that member when deflated.
  */
 import {
-  chunkedOf, crc32, isTfwError, openZip, type ChunkedTensor, ChecksumMismatchError, TensorNotFoundError, UnsupportedDtypeError,
+  chunkBytesOf, chunkedOf, crc32, isTfwError, openZip, swapBytesInPlace, type ChunkedTensor, ChecksumMismatchError, TensorNotFoundError, UnsupportedDtypeError,
   type ByteSource, type ReadOptions, type Tensor, type TensorInfo, type TensorReader, type ZipArchive, type ZipEntry,
   type ZipReadOptions,
 } from '@tfweights/core';
@@ -112,13 +112,28 @@ export class NpzReader implements TensorReader {
   }
 
   /**
-   * A stored member's array in chunks, its CRC-32 computed on the fly over the whole member
-   * and checked after the last chunk; deflated members, Fortran order and strings are read whole.
+   * A member's array in chunks, its CRC-32 computed on the fly over the whole member and
+   * checked after the last chunk. Deflated members (np.savez_compressed) are inflated as they
+   * stream, within the archive's size and ratio bounds. Fortran order (needs a transpose) and
+   * strings (decoded whole) are read whole.
    */
   async readChunked(key: string, options: ReadOptions = {}): Promise<ChunkedTensor> {
     const m = this.byKey.get(key);
-    if (!m || m.entry.method !== 0 || !streamable(m.header)) return chunkedOf(await this.read(key, options));
+    if (!m || !streamable(m.header)) return chunkedOf(await this.read(key, options));
     const { entry, header } = m;
+    if (entry.method !== 0) {
+      const el = header.element;
+      const chunkBytes = chunkBytesOf(options);
+      const verify = options.verifyChecksums !== false;
+      const chunks = async function* (): AsyncIterable<Uint8Array> {
+        // Chunks are a multiple of 16 bytes from the data's start: no element straddles two.
+        for await (const c of entry.contentChunks({ offset: header.dataOffset, length: header.dataBytes, chunkBytes, verify })) {
+          if (el.bigEndian) swapBytesInPlace(c, el.componentSize);
+          yield c;
+        }
+      };
+      return { ...listedInfo(key, header), chunks };
+    }
     const slice = await entry.slice();
     if (options.verifyChecksums === false) return chunkedNpy(header, key, slice);
     let crc = 0;

@@ -10,6 +10,7 @@ import { loadFflate } from './fflate-lazy.js';
 import { MemorySource, SliceSource, type ByteSource } from '../byte-source.js';
 import { ChecksumMismatchError, CorruptDataError, LimitExceededError, NotThisFormatError } from '../errors.js';
 import { crc32 } from './crc32.js';
+import { CHUNK_BYTES, sourceChunks } from '../chunks.js';
 import {
   CENTRAL_HEADER_SIZE, EOCD_SIZE, EXTRA_ZIP64, FLAG_ENCRYPTED, FLAG_UTF8, LOCAL_HEADER_SIZE, MAX_DEFLATE_RATIO,
   MAX_EOCD_SEARCH, METHOD_DEFLATE, METHOD_STORED, SIG_CENTRAL, SIG_EOCD, SIG_LOCAL, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR,
@@ -57,6 +58,22 @@ export interface ZipEntry {
    * when deflated, only as much compressed data as needed is read and inflated (no CRC check).
    */
   readPrefix(length: number): Promise<Uint8Array>;
+  /**
+   * Bytes [offset, offset + length) of the content (default: all of it) in chunks of exactly
+   * `chunkBytes` (default `CHUNK_BYTES`; the last one may be shorter) in a reused buffer:
+   * deflated members are inflated as they stream, with the same size and ratio bounds as
+   * {@link bytes}. The CRC-32 is computed over the whole content on the fly (unless `verify`
+   * is false) and a mismatch is thrown after the last chunk.
+   */
+  contentChunks(opts?: ContentChunkOptions): AsyncIterable<Uint8Array>;
+}
+
+/** Options of {@link ZipEntry.contentChunks}. */
+export interface ContentChunkOptions {
+  offset?: number;
+  length?: number;
+  chunkBytes?: number;
+  verify?: boolean;
 }
 
 /** An opened archive: its members in central-directory order. */
@@ -270,22 +287,7 @@ class Entry implements ZipEntry {
   }
 
   private async inflate(): Promise<Uint8Array> {
-    const limit = this.opts.maxInflatedSize;
-    if (this.size > limit) {
-      throw new LimitExceededError('declared inflated size is above the limit (zip bomb?)', {
-        file: this.src.name, entry: this.name, expected: `at most ${limit} bytes`, found: `${this.size}`,
-      });
-    }
-    if (this.size > this.compressedSize * MAX_DEFLATE_RATIO + 1024) {
-      throw this.fail('declared inflated size is more than deflate can produce from the compressed size', {
-        expected: `at most ${this.compressedSize * MAX_DEFLATE_RATIO + 1024}`, found: `${this.size}`,
-      });
-    }
-    if (this.size > BOMB_FLOOR_BYTES && this.size > this.compressedSize * this.opts.maxRatio) {
-      throw new LimitExceededError(`member inflates more than ${this.opts.maxRatio}:1 to over ${BOMB_FLOOR_BYTES} bytes (deflate bomb?)`, {
-        file: this.src.name, entry: this.name, expected: `at most ${this.opts.maxRatio} × ${this.compressedSize} bytes`, found: `${this.size}`,
-      });
-    }
+    this.checkInflateBounds();
     const input = await this.src.read(await this.dataOffset(), this.compressedSize, `compressed member '${this.name}'`);
     const out = new Uint8Array(this.size);
     let filled = 0;
@@ -315,7 +317,120 @@ class Entry implements ZipEntry {
     }
     return out;
   }
+
+  /** Refuse a deflated member whose declared size is above the limit or beyond what deflate (or a sane ratio) gives. */
+  private checkInflateBounds(): void {
+    const limit = this.opts.maxInflatedSize;
+    if (this.size > limit) {
+      throw new LimitExceededError('declared inflated size is above the limit (zip bomb?)', {
+        file: this.src.name, entry: this.name, expected: `at most ${limit} bytes`, found: `${this.size}`,
+      });
+    }
+    if (this.size > this.compressedSize * MAX_DEFLATE_RATIO + 1024) {
+      throw this.fail('declared inflated size is more than deflate can produce from the compressed size', {
+        expected: `at most ${this.compressedSize * MAX_DEFLATE_RATIO + 1024}`, found: `${this.size}`,
+      });
+    }
+    if (this.size > BOMB_FLOOR_BYTES && this.size > this.compressedSize * this.opts.maxRatio) {
+      throw new LimitExceededError(`member inflates more than ${this.opts.maxRatio}:1 to over ${BOMB_FLOOR_BYTES} bytes (deflate bomb?)`, {
+        file: this.src.name, entry: this.name, expected: `at most ${this.opts.maxRatio} × ${this.compressedSize} bytes`, found: `${this.size}`,
+      });
+    }
+  }
+
+  async *contentChunks(opts: ContentChunkOptions = {}): AsyncIterable<Uint8Array> {
+    this.checkReadable();
+    const offset = opts.offset ?? 0;
+    const length = opts.length ?? this.size - offset;
+    if (offset < 0 || length < 0 || offset + length > this.size) {
+      throw this.fail('byte window outside the member', { expected: `within ${this.size} bytes`, found: `[${offset}, ${offset + length})` });
+    }
+    const verify = opts.verify ?? true;
+    const chunkBytes = opts.chunkBytes ?? CHUNK_BYTES;
+    if (this.method === METHOD_STORED) {
+      // The CRC covers the whole member: what lies outside the window is read for it too.
+      const slice = await this.slice();
+      let crc = 0;
+      const ranges: (readonly [number, number])[] = verify ? [[0, offset], [offset, length], [offset + length, this.size - offset - length]] : [[offset, length]];
+      for (const [at, n] of ranges) {
+        for await (const c of sourceChunks(slice, at, n, { chunkBytes, what: `member '${this.name}'` })) {
+          if (verify) crc = crc32(c, crc);
+          if (at === offset && n === length) yield c;
+        }
+      }
+      if (verify) this.checkCrc(crc);
+      return;
+    }
+    yield* this.inflatedWindow(offset, length, chunkBytes, verify);
+  }
+
+  private checkCrc(got: number): void {
+    if ((got >>> 0) !== this.crc32) {
+      throw new ChecksumMismatchError('CRC-32 of member content does not match the central directory', {
+        file: this.src.name, entry: this.name, expected: hex(this.crc32), found: hex(got >>> 0),
+      });
+    }
+  }
+
+  /**
+   * Inflate while streaming: compressed bytes are read in 1 MiB chunks and pushed in 16 KiB
+   * steps, so one step inflates to at most ~16 MiB (deflate's 1032:1) however the member was
+   * made; the window is copied out in chunks of `chunkBytes`.
+   */
+  private async *inflatedWindow(offset: number, length: number, chunkBytes: number, verify: boolean): AsyncIterable<Uint8Array> {
+    this.checkInflateBounds();
+    const start = await this.dataOffset();
+    const { Inflate } = await loadFflate();
+    const pending: Uint8Array[] = [];
+    let ended = false;
+    const inf = new Inflate((piece, final) => {
+      pending.push(piece);
+      if (final) ended = true;
+    });
+    const out = new Uint8Array(Math.max(1, Math.min(chunkBytes, length)));
+    let filled = 0;
+    let produced = 0;
+    let crc = 0;
+    let consumed = 0;
+    const STEP = 1 << 14;
+    const tooLong = () => this.fail('inflated size differs from the central directory', { expected: `${this.size} bytes`, found: `more than ${this.size}` });
+    const compressed = this.compressedSize === 0 ? [new Uint8Array(0)] : sourceChunks(this.src, start, this.compressedSize, { chunkBytes: 1 << 20, what: `compressed member '${this.name}'` });
+    for await (const c of compressed) {
+      for (let i = 0; !ended && (i === 0 || i < c.length); i += STEP) {
+        const end = Math.min(c.length, i + STEP);
+        try {
+          inf.push(c.subarray(i, end), consumed + end >= this.compressedSize);
+        } catch (cause) {
+          throw new CorruptDataError(`invalid deflate data: ${(cause as Error).message}`, { file: this.src.name, entry: this.name, cause });
+        }
+        for (const piece of pending.splice(0)) {
+          const pieceStart = produced;
+          produced += piece.length;
+          if (produced > this.size) throw tooLong();
+          if (verify) crc = crc32(piece, crc);
+          for (let at = Math.max(offset, pieceStart), hi = Math.min(offset + length, produced); at < hi;) {
+            const take = Math.min(out.length - filled, hi - at);
+            out.set(piece.subarray(at - pieceStart, at - pieceStart + take), filled);
+            filled += take;
+            at += take;
+            if (filled === out.length) {
+              yield out;
+              filled = 0;
+            }
+          }
+        }
+      }
+      consumed += c.length;
+      if (ended) break;
+    }
+    if (!ended || produced !== this.size) {
+      throw this.fail('inflated size differs from the central directory', { expected: `${this.size} bytes`, found: ended ? `${produced}` : `${produced} (stream not ended)` });
+    }
+    if (filled > 0) yield out.subarray(0, filled);
+    if (verify) this.checkCrc(crc);
+  }
 }
+
 
 function hex(v: number): string {
   return v.toString(16).padStart(8, '0');
