@@ -41,6 +41,23 @@ export class ConcatSource implements ByteSource {
     return out;
   }
 
+  /** Fill `into` from `offset` on, one positional read per shard touched (no new buffer). */
+  async readInto(offset: number, into: Uint8Array, what?: string): Promise<void> {
+    checkRange(this.name, this.size, offset, into.byteLength, what);
+    let at = offset;
+    const end = offset + into.byteLength;
+    for (let i = 0; i < this.parts.length && at < end; i++) {
+      const start = this.starts[i]!;
+      const part = this.parts[i]!;
+      if (at >= start + part.size) continue;
+      const n = Math.min(end, start + part.size) - at;
+      const view = into.subarray(at - offset, at - offset + n);
+      if (part.readInto) await part.readInto(at - start, view, what);
+      else view.set(await part.read(at - start, n, what));
+      at += n;
+    }
+  }
+
   async close(): Promise<void> {
     for (const p of this.parts) await p.close?.();
   }

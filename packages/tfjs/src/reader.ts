@@ -4,9 +4,9 @@
  * group's shards on first use and reads just the weight's byte range across them.
  */
 import {
-  CorruptDataError, dtypeInfo, LimitExceededError, makeStringTensor, makeTensor, numElements, TensorNotFoundError,
+  chunkBytesOf, chunkedOf, CorruptDataError, dtypeInfo, mapElements, sourceChunks, LimitExceededError, makeStringTensor, makeTensor, numElements, TensorNotFoundError,
   UnsupportedDtypeError,
-  type ByteSource, type DTypeName, type LayerInfo, type ReadOptions, type Tensor, type TensorInfo, type TensorReader,
+  type ByteSource, type ChunkedTensor, type DTypeName, type LayerInfo, type ReadOptions, type Tensor, type TensorInfo, type TensorReader,
 } from '@tfweights/core';
 import { ConcatSource } from './concat-source.js';
 import { parseModelJson, type ModelJson, type WeightsManifestEntry } from './model-json.js';
@@ -133,6 +133,27 @@ export class TfjsReader implements TensorReader {
     return this.load(p);
   }
 
+  /**
+   * A weight's bytes in chunks straight from its shards (a weight may span shard files: each
+   * chunk is read from every shard it touches), in two reused buffers; quantized weights are
+   * dequantized chunk by chunk. String weights are read whole.
+   */
+  async readChunked(key: string, options: ReadOptions = {}): Promise<ChunkedTensor> {
+    const p = this.placed.get(key);
+    if (!p) throw new TensorNotFoundError(key, [...this.placed.keys()], { file: this.source });
+    if (p.entry.dtype === 'string') return chunkedOf(await this.load(p));
+    const src = await this.checkedSource(p);
+    const { info, entry } = p;
+    const chunkBytes = chunkBytesOf(options);
+    const what = `weight '${entry.name}'`;
+    const q = entry.quantization;
+    const chunks = q
+      ? () => mapElements(sourceChunks(src, p.offset, p.storedLength, { chunkBytes, what }), quantizedItemSize(q.dtype), dtypeInfo(info.dtype).itemSize,
+        (input, output) => output.set(dequantize(input, q, entry.dtype as 'float32' | 'int32')))
+      : () => sourceChunks(src, p.offset, p.storedLength, { chunkBytes, what });
+    return { ...info, chunks };
+  }
+
   async *tensors(_options?: ReadOptions): AsyncIterable<Tensor> {
     for (const p of this.order) yield this.load(p);
   }
@@ -153,7 +174,8 @@ export class TfjsReader implements TensorReader {
     for (const s of all) await (await s.catch(() => undefined))?.close();
   }
 
-  private async load(p: Placed): Promise<Tensor> {
+  /** The group's shards, refused when shorter than the manifest says. */
+  private async checkedSource(p: Placed): Promise<ConcatSource> {
     const src = await this.groupSource(p.group);
     const needed = this.groupBytes(p.group);
     if (src.size < needed) {
@@ -161,6 +183,11 @@ export class TfjsReader implements TensorReader {
         file: src.name, entry: p.entry.name, expected: `${needed} bytes`, found: `${src.size}`,
       });
     }
+    return src;
+  }
+
+  private async load(p: Placed): Promise<Tensor> {
+    const src = await this.checkedSource(p);
     const stored = await src.read(p.offset, p.storedLength, `weight '${p.entry.name}'`);
     const { info, entry } = p;
     const opts = { name: info.name, ...(info.role ? { role: info.role } : {}), ...(info.layer ? { layer: info.layer } : {}), ...(info.attrs ? { attrs: { ...info.attrs } } : {}) };
