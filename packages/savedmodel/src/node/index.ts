@@ -4,3 +4,4 @@
  */
 export { openSavedModel, isSavedModelDir, SAVED_MODEL_PB, FINGERPRINT_PB, VARIABLES_PREFIX } from './open.js';
 export { writeSavedModel, type WriteSavedModelOptions, type WriteSavedModelResult, type FingerprintPolicy } from './write.js';
+export { createSavedModelWriter, type SavedModelWriter } from './stream-write.js';

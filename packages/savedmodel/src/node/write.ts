@@ -5,18 +5,15 @@
  * same data files byte for byte). The new directory is assembled under a temporary name beside
  * `outDir` and renamed into place at the end; `srcDir` is only read.
  */
-import { cp, mkdir, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, realpath } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { BundleWriter, dataFileName, extractSlice, type CheckpointReader } from '@tfweights/checkpoint';
 import {
   InvalidArgumentError, isTfwError, numElements, byteLengthOf,
   type Tensor, type TensorInfo,
 } from '@tfweights/core';
-import { createFileSink, writeAtomically } from '@tfweights/core/node';
-import { fingerprint64 } from '../farmhash.js';
-import { withCheckpointHash } from '../fingerprint.js';
 import { OBJECT_GRAPH_KEY, type SavedModelReader } from '../reader.js';
-import { FINGERPRINT_PB, openSavedModel, VARIABLES_PREFIX } from './open.js';
+import { createSavedModelWriter } from './stream-write.js';
+import { FINGERPRINT_PB, openSavedModel } from './open.js';
 
 /** What to do with fingerprint.pb (see README "fingerprint.pb"). */
 export type FingerprintPolicy = 'update' | 'keep' | 'drop';
@@ -70,12 +67,28 @@ async function realOrResolved(p: string): Promise<string> {
   }
 }
 
-/** Check one new value against the variable it replaces; returns a problem or undefined. */
-function problemWith(name: string, info: TensorInfo, t: Tensor): string | undefined {
+/** Refuse an output equal to, inside or around the input SavedModel. */
+export async function checkedTarget(srcDir: string, outDir: string): Promise<void> {
+  const src = await realOrResolved(srcDir);
+  const out = await realOrResolved(outDir);
+  if (isInside(out, src) || isInside(src, out)) {
+    throw new InvalidArgumentError('output directory must not be the input directory, inside it or around it', { file: outDir, expected: `a path outside ${srcDir}` });
+  }
+}
+
+/** A new value's dtype and shape against the variable it replaces; returns a problem or undefined. */
+export function shapeProblem(name: string, info: TensorInfo, t: TensorInfo): string | undefined {
   const same = t.shape.length === info.shape.length && t.shape.every((d, i) => d === info.shape[i]);
   if (t.dtype !== info.dtype || !same) {
     return `'${name}' (${info.key}) is ${info.dtype} [${info.shape.join(', ')}], the new value is ${t.dtype} [${t.shape.join(', ')}]`;
   }
+  return undefined;
+}
+
+/** Check one new value against the variable it replaces; returns a problem or undefined. */
+export function problemWith(name: string, info: TensorInfo, t: Tensor): string | undefined {
+  const shape = shapeProblem(name, info, t);
+  if (shape) return shape;
   if (t.dtype === 'string') {
     if ((t.strings?.length ?? -1) !== numElements(t.shape)) return `'${name}': string value needs ${numElements(t.shape)} elements`;
   } else if (t.data.byteLength !== byteLengthOf(t.dtype, t.shape)) {
@@ -119,7 +132,7 @@ function resolveValues(reader: SavedModelReader, values: Map<string, Tensor> | R
 }
 
 /** Copy everything of `src` except the variables bundle files and fingerprint.pb. */
-async function copyTree(src: string, dst: string, bundleFiles: Set<string>): Promise<void> {
+export async function copyTree(src: string, dst: string, bundleFiles: Set<string>): Promise<void> {
   await mkdir(dst, { recursive: true });
   for (const e of await readdir(src, { withFileTypes: true })) {
     const from = join(src, e.name);
@@ -147,79 +160,23 @@ async function copyTree(src: string, dst: string, bundleFiles: Set<string>): Pro
 export async function writeSavedModel(
   srcDir: string, outDir: string, newValues: Map<string, Tensor> | Record<string, Tensor>, opts: WriteSavedModelOptions = {},
 ): Promise<WriteSavedModelResult> {
-  const src = await realOrResolved(srcDir);
-  const out = await realOrResolved(outDir);
-  if (isInside(out, src) || isInside(src, out)) {
-    throw new InvalidArgumentError('output directory must not be the input directory, inside it or around it', { file: outDir, expected: `a path outside ${srcDir}` });
-  }
-  const policy = opts.fingerprint ?? 'update';
-  const reader = await openSavedModel(srcDir, {
-    ...(opts.tags ? { tags: opts.tags } : {}), ...(opts.verifyChecksums !== undefined ? { verifyChecksums: opts.verifyChecksums } : {}),
-  });
+  await checkedTarget(srcDir, outDir);
+  const reader = await openSavedModel(srcDir, opts.tags ? { tags: opts.tags } : {});
+  let replacements: Map<string, Tensor>;
   try {
-    const replacements = resolveValues(reader, newValues);
-    const bundle = reader.bundle;
-    const hasFingerprint = reader.fingerprint !== undefined;
-    const result = await writeAtomically(outDir, async (tmp) => {
-      const bundleFiles = new Set<string>();
-      if (bundle) {
-        bundleFiles.add('variables.index');
-        for (let i = 0; i < bundle.header.numShards; i++) bundleFiles.add(`variables.data-${String(i).padStart(5, '0')}-of-${String(bundle.header.numShards).padStart(5, '0')}`);
-      }
-      await copyTree(srcDir, tmp, bundleFiles);
-      let copied = 0;
-      if (bundle) copied = await writeBundle(bundle, replacements, join(tmp, VARIABLES_PREFIX), opts.verifyChecksums);
-      let fingerprint: WriteSavedModelResult['fingerprint'] = hasFingerprint ? 'dropped' : 'absent';
-      if (hasFingerprint && policy !== 'drop') {
-        const original = await readFile(join(srcDir, FINGERPRINT_PB));
-        let bytes: Uint8Array = original;
-        if (policy === 'update') {
-          const index = bundle ? await readFile(`${join(tmp, VARIABLES_PREFIX)}.index`) : undefined;
-          bytes = withCheckpointHash(original, index ? fingerprint64(index) : 0n, join(srcDir, FINGERPRINT_PB));
-        }
-        await writeFile(join(tmp, FINGERPRINT_PB), bytes, { flag: 'wx' });
-        fingerprint = policy === 'update' ? 'updated' : 'kept';
-      }
-      return { copied, fingerprint };
-    }, { overwrite: opts.overwrite ?? false });
-    return { outDir, replaced: [...replacements.keys()].sort(), copied: result.copied, fingerprint: result.fingerprint };
+    replacements = resolveValues(reader, newValues);
   } finally {
     await reader.close();
   }
-}
-
-/**
- * Rewrite the bundle: every data entry in its original shard and order, replaced or copied.
- * Slices of a partitioned variable are copied as stored, or cut from its new full value, and
- * written under their slice keys with the full entry listing them, as TF's Saver does.
- */
-async function writeBundle(bundle: CheckpointReader, replacements: Map<string, Tensor>, prefix: string, verify?: boolean): Promise<number> {
-  const entries = new Map(bundle.entries().map((e) => [e.key, e]));
-  const n = bundle.header.numShards;
-  const indexSink = await createFileSink(`${prefix}.index`);
-  const shardSinks = [];
-  for (let i = 0; i < n; i++) shardSinks.push(await createFileSink(dataFileName(prefix, i, n)));
-  const writer = new BundleWriter(indexSink, shardSinks, { version: { ...bundle.header.version, badConsumers: [...bundle.header.version.badConsumers] } });
-  const readOpts = verify === undefined ? {} : { verifyChecksums: verify };
-  let copied = 0;
+  const writer = await createSavedModelWriter(srcDir, outDir, { ...opts, expect: [...replacements.keys()] });
   try {
-    for (const key of bundle.dataOrder()) {
-      const e = entries.get(key)!;
-      const owner = e.sliceOf?.key ?? key;
-      const replacement = replacements.get(owner);
-      if (!replacement) copied++;
-      if (e.sliceOf) {
-        const full = entries.get(owner)!;
-        const t = replacement ? extractSlice({ ...replacement, key: owner }, e.sliceOf.extents) : await bundle.read(key, readOpts);
-        await writer.writeSlice(owner, full.shape, e.sliceOf.extents, t, { shard: e.shardId });
-      } else {
-        await writer.write(replacement ? { ...replacement, key } : await bundle.read(key, readOpts), { shard: e.shardId });
-      }
+    for (const key of writer.order) {
+      const t = replacements.get(key);
+      if (t) await writer.write({ ...t, key });
     }
-    await writer.finish();
+    return await writer.finish();
   } catch (err) {
     await writer.abort();
     throw err;
   }
-  return copied;
 }

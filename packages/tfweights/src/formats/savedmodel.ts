@@ -1,11 +1,11 @@
 /**
  * SavedModel directories through @tfweights/savedmodel. Reading lists variables by their
  * SavedVariable names. Writing needs `--template DIR` (an existing SavedModel: its graph,
- * assets and variable layout are copied, the variable values replaced); the package's writer
- * takes every new value at once, so this output holds all converted tensors in memory.
+ * assets and variable layout are copied, the variable values replaced). The writer takes the
+ * values one at a time in the template's data order (its `order`), in chunks where they stream.
  */
 import { dirnameLocation as dirname } from '@tfweights/core/node';
-import { InvalidArgumentError, type Tensor } from '@tfweights/core';
+import { InvalidArgumentError } from '@tfweights/core';
 import { looksLikeSavedModelPb } from '@tfweights/savedmodel/detect';
 import type { FormatAdapter } from './adapter.js';
 
@@ -22,21 +22,15 @@ export const savedModelAdapter: FormatAdapter = {
   open: async (path) => (await node()).openSavedModel(dirOf(path)),
   async create(out, opts) {
     if (!opts.templatePath) throw new InvalidArgumentError('writing a SavedModel needs --template DIR', { file: out });
-    const template = dirOf(opts.templatePath);
-    const values = new Map<string, Tensor>();
-    let aborted = false;
+    const w = await (await node()).createSavedModelWriter(dirOf(opts.templatePath), out, { overwrite: opts.overwrite, expect: opts.plan.map((t) => t.key) });
     return {
-      async write(t) {
-        values.set(t.key, t);
-      },
+      order: w.order,
+      write: (t) => w.write(t),
+      writeChunked: (t) => w.writeChunked(t),
       async finish() {
-        if (aborted) return;
-        await (await node()).writeSavedModel(template, out, values, { overwrite: opts.overwrite });
+        await w.finish();
       },
-      async abort() {
-        aborted = true;
-        values.clear();
-      },
+      abort: () => w.abort(),
     };
   },
 };
