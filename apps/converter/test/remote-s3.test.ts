@@ -4,9 +4,7 @@
  * written into a bucket by multipart upload (safetensors, checkpoint shards + .index, tfjs,
  * npz, Keras .h5 staged locally) and read back; a server killed mid-upload leaves no object.
  */
-import { createServer, request, type Server } from 'node:http';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import type { AddressInfo, Socket } from 'node:net';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import S3rver from 's3rver';
@@ -16,6 +14,7 @@ import { fixture, fixtureFolders, fixturesRoot, haveFixtures, loadTruth, seededR
 import { defaultRegistry } from 'tfweights';
 import { memoryIo } from '../src/io.js';
 import { main } from '../src/main.js';
+import { startS3Front } from './helpers/s3-front.js';
 
 const registry = defaultRegistry();
 const have = haveFixtures();
@@ -125,37 +124,6 @@ describe.skipIf(!have)('show, diff and convert from a bucket into a bucket', () 
   });
 });
 
-/** A TCP-level proxy to the S3 server that can be killed: every connection dropped, the port closed. */
-async function killableProxy(target: string, onRequest: (method: string, url: string) => void): Promise<{ endpoint: string; kill: () => void }> {
-  const sockets = new Set<Socket>();
-  const upstream = new Set<import('node:http').ClientRequest>();
-  const t = new URL(target);
-  const server: Server = createServer((req, res) => {
-    onRequest(req.method ?? '', req.url ?? '');
-    const up = request({ host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers, agent: false }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
-    upstream.add(up);
-    up.on('close', () => upstream.delete(up));
-    up.on('error', () => res.destroy());
-    req.pipe(up);
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    kill: () => {
-      server.close();
-      for (const s of sockets) s.destroy();
-      for (const u of upstream) u.destroy();
-    },
-  };
-}
-
 describe('a multipart upload interrupted by the server dying', () => {
   it('leaves no object (the upload is completed only at the end)', async () => {
     // 40 MiB of float32 in a safetensors file: five 8 MiB parts.
@@ -170,7 +138,7 @@ describe('a multipart upload interrupted by the server dying', () => {
     writeFileSync(local, Buffer.concat([h, Buffer.from(data.buffer)]));
     expect(statSync(local).size).toBeGreaterThan(40 * 1024 * 1024);
     let parts = 0;
-    const proxy = await killableProxy(endpoint, (method, url) => {
+    const proxy = await startS3Front(endpoint, ({ method, url }) => {
       if (method === 'PUT' && /partNumber=/.test(url) && ++parts === 2) proxy.kill();
     });
     const r = await cli('convert', local, 's3://out/killed.safetensors', '--endpoint', proxy.endpoint, '--timeout', '2');
