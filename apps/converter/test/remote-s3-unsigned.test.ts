@@ -11,11 +11,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import S3rver from 's3rver';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { closeRemoteClients, openLocation, setRemoteOptions } from '@tfweights/core/node';
 import { tempDir } from '@tfweights/testkit';
 import { startS3Front, type FrontRequest, type S3Front } from './helpers/s3-front.js';
+import { startTestS3, type TestS3 } from './helpers/s3-server.js';
 
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OBJECT = 's3://public/x.safetensors';
@@ -24,7 +24,7 @@ const SIGNING = /^(authorization|x-amz-date|x-amz-security-token|x-amz-content-s
 /** Query parameters of a presigned (query-signed) request. */
 const QUERY_SIGNING = /[?&]X-Amz-(Signature|Credential|Algorithm)=/i;
 
-let s3: S3rver;
+let s3: TestS3;
 let front: S3Front;
 let tmp: { path: string; cleanup: () => void };
 let home = '';
@@ -65,22 +65,16 @@ function cli(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number 
 const signed = (r: FrontRequest) => Object.keys(r.headers).filter((h) => SIGNING.test(h));
 
 beforeAll(async () => {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   tmp = tempDir('tfw-remote-unsigned-');
   home = join(tmp.path, 'home');
   mkdirSync(home);
-  s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(tmp.path, 's3'), configureBuckets: [{ name: 'public', configs: [] }] });
-  const { port } = await s3.run();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-  await client.send(new PutObjectCommand({ Bucket: 'public', Key: 'x.safetensors', Body: tinySafetensors() }));
-  client.destroy();
-  front = await startS3Front(endpoint);
+  s3 = await startTestS3(join(tmp.path, 's3'), ['public']);
+  await s3.client.send(new PutObjectCommand({ Bucket: 'public', Key: 'x.safetensors', Body: tinySafetensors() }));
+  front = await startS3Front(s3.endpoint);
 }, 60_000);
 afterAll(async () => {
   closeRemoteClients();
   front?.kill();
-  (s3 as unknown as { httpServer?: { closeAllConnections?: () => void } } | undefined)?.httpServer?.closeAllConnections?.();
   await s3?.close();
   tmp?.cleanup();
 });

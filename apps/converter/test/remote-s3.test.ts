@@ -7,19 +7,19 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import S3rver from 's3rver';
-import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { closeRemoteClients } from '@tfweights/core/node';
 import { fixture, fixtureFolders, fixturesRoot, haveFixtures, loadTruth, seededRandom, tempDir } from '@tfweights/testkit';
 import { defaultRegistry } from 'tfweights';
 import { memoryIo } from '../src/io.js';
 import { main } from '../src/main.js';
 import { startS3Front } from './helpers/s3-front.js';
+import { startTestS3, type TestS3 } from './helpers/s3-server.js';
 
 const registry = defaultRegistry();
 const have = haveFixtures();
 
-let s3: S3rver;
+let s3: TestS3;
 let endpoint = '';
 let client: S3Client;
 let tmp: { path: string; cleanup: () => void };
@@ -44,11 +44,8 @@ beforeAll(async () => {
   tmp = tempDir('tfw-remote-s3-');
   process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
   process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(tmp.path, 's3'), configureBuckets: [{ name: 'fixtures', configs: [] }, { name: 'out', configs: [] }] });
-  const { port } = await s3.run();
-  endpoint = `http://127.0.0.1:${port}`;
-  client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  s3 = await startTestS3(join(tmp.path, 's3'), ['fixtures', 'out']);
+  ({ endpoint, client } = s3);
   if (fixturesRoot) {
     for (const f of filesUnder(fixturesRoot)) {
       const key = relative(fixturesRoot, f).split('\\').join('/');
@@ -58,9 +55,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   closeRemoteClients();
-  client?.destroy();
-  // Idle keep-alive connections (the SDK's) would hold close() open.
-  (s3 as unknown as { httpServer?: { closeAllConnections?: () => void } } | undefined)?.httpServer?.closeAllConnections?.();
   await s3?.close();
   tmp?.cleanup();
 });
