@@ -84,6 +84,7 @@ describe('hf:// revisions on every path form', () => {
     expect(httpUrlOf('hf://datasets/o/r/w.npz@v1')).toBe(`${hub}/datasets/o/r/resolve/v1/w.npz`);
     expect(httpUrlOf('hf://spaces/o/r@v1/m/model.json')).toBe(`${hub}/spaces/o/r/resolve/v1/m/model.json`);
     expect(dirnameRemote('hf://datasets/o/r/a/w.npz@v1')).toBe('hf://datasets/o/r/a@v1');
+    expect(() => parseHfLocation('hf://datasets/o')).toThrow(InvalidArgumentError);
   });
 });
 

@@ -136,7 +136,7 @@ export function bucketAndKey(loc: string): { bucket: string; key: string } {
 export function parseHfLocation(loc: string): { kind?: 'datasets' | 'spaces'; owner: string; repo: string; path: string; revision: string } {
   const s = split(loc);
   const names = s.root.replace(/^hf:\/\//i, '').split('/');
-  const kind = names.length === 3 ? (names.shift() as 'datasets' | 'spaces') : undefined;
+  const kind = HF_KINDS.has(names[0]!) ? (names.shift() as 'datasets' | 'spaces') : undefined;
   const [owner, repoAt] = names;
   const at = repoAt?.indexOf('@') ?? -1;
   const repo = at >= 0 ? repoAt!.slice(0, at) : repoAt;
