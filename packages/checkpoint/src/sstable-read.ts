@@ -3,7 +3,6 @@
  * masked CRC-32C, Snappy blocks, prefix-compressed entries with restart arrays.
  * Facts from tensorflow/core/lib/io/{format.cc, block.cc, table.cc} (FORMATS.md §2.2).
  */
-import * as snappy from 'snappyjs';
 import {
   ChecksumMismatchError, CorruptDataError, crc32c, LimitExceededError, NotThisFormatError, unmaskCrc32c,
   type ByteSource,
@@ -66,6 +65,8 @@ export async function readBlock(source: ByteSource, handle: BlockHandle, what: s
   if (type === SNAPPY_COMPRESSION) {
     const limit = stored.length * SNAPPY_MAX_RATIO + 64;
     try {
+      // Loaded when a block is compressed: TF writes its bundles uncompressed, so `ls` never pays for it.
+      const snappy = await import('snappyjs');
       return { contents: snappy.uncompress(stored, limit), compression: type };
     } catch (cause) {
       throw new CorruptDataError(`${what} is not valid Snappy data: ${(cause as Error).message}`, { file, offset: handle.offset, cause });
