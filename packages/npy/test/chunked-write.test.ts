@@ -7,8 +7,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeTensor, sliceChunks, type ChunkedTensor, type Tensor } from '@tfweights/core';
-import { pythonWith, runPython, tempDir } from '@tfweights/testkit';
+import { makeTensor, type ChunkedTensor, type Tensor } from '@tfweights/core';
+import { chunkedBy, pythonWith, runPython, tempDir } from '@tfweights/testkit';
 import { npyBytes } from '../src/index.js';
 import { createNpyFolderWriter, createNpyWriter } from '../src/node/index.js';
 
@@ -19,11 +19,6 @@ const python = pythonWith('numpy');
 const f32 = (key: string, n: number): Tensor => makeTensor(key, 'float32', [n / 4, 4], new Uint8Array(Float32Array.from({ length: n }, (_, i) => i * 0.5 - 3).buffer));
 const i16 = (key: string, n: number): Tensor => makeTensor(key, 'int16', [n], new Uint8Array(Int16Array.from({ length: n }, (_, i) => i - 50).buffer));
 
-/** The tensor in chunks of `size` bytes (7: elements split across chunks), counting the chunks handed out. */
-function chunked(t: Tensor, size: number, seen = { chunks: 0 }): ChunkedTensor {
-  const { data, strings: _s, ...info } = t;
-  return { ...info, chunks: async function* () { for (const c of sliceChunks(data, size)) { seen.chunks++; yield c; } } };
-}
 
 describe('.npy writers take chunks', () => {
   it('a .npy file written from 7-byte chunks is byte-for-byte what whole writing gives, and NumPy loads it', async () => {
@@ -31,7 +26,7 @@ describe('.npy writers take chunks', () => {
     const seen = { chunks: 0 };
     const path = join(tmp.path, 'w.npy');
     const w = createNpyWriter(path);
-    await w.writeChunked(chunked(t, 7, seen));
+    await w.writeChunked(chunkedBy(t, 7, () => seen.chunks++));
     expect(existsSync(path)).toBe(false); // committed by finish()
     await w.finish();
     expect(seen.chunks).toBe(Math.ceil(4000 / 7));
@@ -44,8 +39,8 @@ describe('.npy writers take chunks', () => {
     const a = f32('dense/kernel', 400);
     const b = i16('dense/bias', 33);
     const w = createNpyFolderWriter(dir);
-    await w.writeChunked(chunked(a, 64));
-    await w.writeChunked(chunked(b, 5));
+    await w.writeChunked(chunkedBy(a, 64));
+    await w.writeChunked(chunkedBy(b, 5));
     await w.finish();
     const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { tensors: { key: string; file: string }[] };
     expect(index.tensors.map((e) => e.key)).toEqual(['dense/kernel', 'dense/bias']);
@@ -60,7 +55,7 @@ describe('.npy writers take chunks', () => {
 
   it('chunks that fall short of the tensor, or a second tensor in one .npy, leave no output', async () => {
     const t = f32('w', 100);
-    const short: ChunkedTensor = { ...chunked(t, 16), chunks: async function* () { yield t.data.subarray(0, 100); } };
+    const short: ChunkedTensor = { ...chunkedBy(t, 16), chunks: async function* () { yield t.data.subarray(0, 100); } };
     const path = join(tmp.path, 'short.npy');
     const w = createNpyWriter(path);
     await expect(w.writeChunked(short)).rejects.toThrow(/needs 400 bytes/);
@@ -70,8 +65,8 @@ describe('.npy writers take chunks', () => {
     await expect(f.writeChunked(short)).rejects.toThrow(/needs 400 bytes/);
     await f.abort();
     const two = createNpyWriter(join(tmp.path, 'two.npy'));
-    await two.writeChunked(chunked(t, 16));
-    await expect(two.writeChunked(chunked(f32('v', 8), 16))).rejects.toThrow(/holds one tensor/);
+    await two.writeChunked(chunkedBy(t, 16));
+    await expect(two.writeChunked(chunkedBy(f32('v', 8), 16))).rejects.toThrow(/holds one tensor/);
     await two.abort();
     expect(readdirSync(tmp.path).filter((n) => /short|two/.test(n))).toEqual([]);
   });

@@ -7,25 +7,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChecksumMismatchError, LimitExceededError, MemorySource, type ChunkedTensor } from '@tfweights/core';
-import { pythonWith, runPython, tempDir } from '@tfweights/testkit';
+import { ChecksumMismatchError, LimitExceededError, MemorySource } from '@tfweights/core';
+import { collectChunks, pythonWith, runPython, tempDir } from '@tfweights/testkit';
 import { NpzReader } from '../src/index.js';
 
 const python = pythonWith('numpy');
 const tmp = tempDir('tfw-npz-deflated-');
 afterAll(() => tmp.cleanup());
 
-async function collect(t: ChunkedTensor): Promise<{ n: number; bytes: Uint8Array }> {
-  const parts: Uint8Array[] = [];
-  for await (const c of t.chunks()) parts.push(c.slice());
-  const bytes = new Uint8Array(parts.reduce((s, p) => s + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    bytes.set(p, at);
-    at += p.byteLength;
-  }
-  return { n: parts.length, bytes };
-}
 
 describe.skipIf(!python)('deflated .npz members stream (NumPy-written)', () => {
   let path = '';
@@ -43,7 +32,7 @@ describe.skipIf(!python)('deflated .npz members stream (NumPy-written)', () => {
     let several = 0;
     for (const info of r.list()) {
       const whole = await r.read(info.key);
-      const got = await collect(await r.readChunked(info.key, { chunkBytes: 4096 }));
+      const got = await collectChunks((await r.readChunked(info.key, { chunkBytes: 4096 })).chunks());
       expect(got.bytes, info.key).toEqual(whole.data);
       expect(got.n, info.key).toBe(Math.max(1, Math.ceil(whole.data.byteLength / 4096)));
       if (got.n > 1) several++;

@@ -7,20 +7,12 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChecksumMismatchError } from '@tfweights/core';
-import { fixture, haveFixtures, tempDir } from '@tfweights/testkit';
+import { collectChunks, fixture, haveFixtures, tempDir } from '@tfweights/testkit';
 import { openSavedModel } from '../src/node/index.js';
 
 const tmp = tempDir('tfw-savedmodel-chunked-');
 afterAll(() => tmp.cleanup());
 
-async function collect(chunks: AsyncIterable<Uint8Array>): Promise<{ n: number; bytes: Uint8Array }> {
-  const parts: Uint8Array[] = [];
-  for await (const c of chunks) parts.push(c.slice());
-  const bytes = new Uint8Array(parts.reduce((s, p) => s + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) bytes.set(p, (at += p.byteLength) - p.byteLength);
-  return { n: parts.length, bytes };
-}
 
 describe.skipIf(!haveFixtures())('SavedModel readChunked (real TF-written SavedModel)', () => {
   it('streams every variable in small chunks, equal to the whole read, with the SavedModel names', async () => {
@@ -33,7 +25,7 @@ describe.skipIf(!haveFixtures())('SavedModel readChunked (real TF-written SavedM
         const c = await r.readChunked(info.key, { chunkBytes: 4096 });
         expect(c.name).toBe(whole.name);
         expect(c.byteLength).toBe(whole.data.byteLength);
-        const got = await collect(c.chunks());
+        const got = await collectChunks(c.chunks());
         expect(got.bytes).toEqual(whole.data);
         expect(got.n).toBe(Math.max(1, Math.ceil(whole.data.byteLength / 4096)));
         if (got.n > 1) several++;

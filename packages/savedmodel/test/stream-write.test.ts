@@ -8,8 +8,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeTensor, sliceChunks, type ChunkedTensor, type Tensor } from '@tfweights/core';
-import { fixture, haveFixtures, tempDir } from '@tfweights/testkit';
+import { makeTensor, type Tensor } from '@tfweights/core';
+import { chunkedBy, fixture, haveFixtures, tempDir } from '@tfweights/testkit';
 import { createSavedModelWriter, openSavedModel, writeSavedModel } from '../src/node/index.js';
 
 const tmp = tempDir('tfw-savedmodel-stream-');
@@ -46,10 +46,6 @@ async function doubled(): Promise<Map<string, Tensor>> {
   return out;
 }
 
-const chunked = (t: Tensor, size: number, log: string[]): ChunkedTensor => {
-  const { data, strings: _s, ...info } = t;
-  return { ...info, chunks: async function* () { for (const c of sliceChunks(data, size)) { log.push(t.key); yield c; } } };
-};
 
 describe.skipIf(!haveFixtures())('createSavedModelWriter (real TF-written SavedModel)', () => {
   it('values in chunks, one tensor at a time, give writeSavedModel\'s bytes', async () => {
@@ -64,7 +60,7 @@ describe.skipIf(!haveFixtures())('createSavedModelWriter (real TF-written SavedM
       const t = values.get(key);
       if (!t) continue;
       const before = pulled.length;
-      await w.writeChunked(chunked(t, 1024, pulled));
+      await w.writeChunked(chunkedBy(t, 1024, (k) => pulled.push(k)));
       // This tensor's chunks were all pulled by this call, none of a later one.
       expect(pulled.slice(before).every((k) => k === key)).toBe(true);
       expect(pulled.length - before).toBe(Math.ceil(t.data.byteLength / 1024));
@@ -86,7 +82,7 @@ describe.skipIf(!haveFixtures())('createSavedModelWriter (real TF-written SavedM
     const out2 = join(tmp.path, 'short');
     const w2 = await createSavedModelWriter(fixture(SRC), out2);
     const t = values.get(keys[0]!)!;
-    await expect(w2.writeChunked({ ...chunked(t, 64, []), chunks: async function* () { yield t.data.subarray(0, 8); } })).rejects.toThrow(/needs \d+ bytes/);
+    await expect(w2.writeChunked({ ...chunkedBy(t, 64), chunks: async function* () { yield t.data.subarray(0, 8); } })).rejects.toThrow(/needs \d+ bytes/);
     await w2.abort();
     expect(existsSync(out2)).toBe(false);
     expect(readdirSync(tmp.path).filter((n) => n.includes('.tmp'))).toEqual([]);

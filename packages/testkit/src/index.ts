@@ -217,3 +217,4 @@ export function tfCorpus(name: string): string | undefined {
 export { startHttpServer, type HttpTestServer, type HttpTestServerOptions, type LoggedRequest, type Misbehaviour, type VirtualFile } from './http-servers.js';
 export * from './fuzz.js';
 export { smallTmpfs, type SmallTmpfs } from './tmpfs.js';
+export { collectChunks, chunkedBy } from './chunks.js';

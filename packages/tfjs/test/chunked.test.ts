@@ -7,24 +7,13 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeTensor, type ChunkedTensor } from '@tfweights/core';
-import { fixture, haveFixtures, tempDir } from '@tfweights/testkit';
+import { makeTensor } from '@tfweights/core';
+import { collectChunks, fixture, haveFixtures, tempDir } from '@tfweights/testkit';
 import { openTfjsModel, writeTfjsModel } from '../src/node/index.js';
 
 const tmp = tempDir('tfw-tfjs-chunked-');
 afterAll(() => tmp.cleanup());
 
-async function collect(t: ChunkedTensor): Promise<{ n: number; bytes: Uint8Array }> {
-  const parts: Uint8Array[] = [];
-  for await (const c of t.chunks()) parts.push(c.slice());
-  const bytes = new Uint8Array(parts.reduce((s, p) => s + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    bytes.set(p, at);
-    at += p.byteLength;
-  }
-  return { n: parts.length, bytes };
-}
 
 describe.skipIf(!haveFixtures())('tfjs readChunked', () => {
   it('streams weights that span shard files, equal to the whole read', async () => {
@@ -48,7 +37,7 @@ describe.skipIf(!haveFixtures())('tfjs readChunked', () => {
         const whole = await r.read(info.key);
         const c = await r.readChunked(info.key, { chunkBytes: 4096 });
         expect({ key: c.key, name: c.name, dtype: c.dtype, shape: c.shape }).toEqual({ key: whole.key, name: whole.name, dtype: whole.dtype, shape: whole.shape });
-        const got = await collect(c);
+        const got = await collectChunks(c.chunks());
         expect(got.bytes, info.key).toEqual(whole.data);
         expect(got.n).toBe(Math.max(1, Math.ceil(whole.data.byteLength / 4096)));
         if (Math.floor(offset / cut) !== Math.floor((offset + whole.data.byteLength - 1) / cut)) spanning++;
@@ -69,7 +58,7 @@ describe('tfjs readChunked of quantized weights', () => {
       await writeTfjsModel(dir, [makeTensor('dense/kernel', 'float32', [3001], new Uint8Array(values.buffer))], { quantize: q, shardSize: 1000 });
       const r = await openTfjsModel(join(dir, 'model.json'));
       const whole = await r.read('dense/kernel');
-      const got = await collect(await r.readChunked('dense/kernel', { chunkBytes: 1000 }));
+      const got = await collectChunks((await r.readChunked('dense/kernel', { chunkBytes: 1000 })).chunks());
       expect(got.bytes).toEqual(whole.data);
       expect(got.n).toBeGreaterThan(3);
       await r.close();
