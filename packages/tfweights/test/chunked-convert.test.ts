@@ -1,6 +1,6 @@
 /**
- * Conversions stream tensors in chunks: from a checkpoint to .npz, .safetensors, checkpoint and
- * .h5 no fixed-size tensor is ever read whole (the reader's read() refuses), values and casts
+ * Conversions stream tensors in chunks: from a checkpoint to .npz, .safetensors, checkpoint,
+ * .h5, a .npy folder and one .npy, and from a deflated .npz, no fixed-size tensor is ever read whole (the reader's read() refuses), values and casts
  * across chunk boundaries come out right, and a CRC-32C mismatch found after the last chunk
  * aborts the output: no file at the target, no temporary file beside it.
  */
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHUNK_BYTES, ChecksumMismatchError, makeTensor, toFloat64, type Tensor, type TensorReader } from '@tfweights/core';
 import { writeCheckpoint } from '@tfweights/checkpoint/node';
+import { writeNpz } from '@tfweights/npy/node';
 import { tempDir } from '@tfweights/testkit';
 import { convertReader, defaultRegistry, diffReaders } from '../src/cli-entry.js';
 
@@ -72,6 +73,37 @@ describe('chunked conversions', () => {
       }
     });
   }
+
+  it('checkpoint → .npy folder and one .npy stream; a deflated .npz input streams too', async () => {
+    const prefix = await checkpointAt('in-npy');
+    const reader = await registry.open(prefix);
+    const folder = join(tmp.path, 'npy-folder');
+    const one = join(tmp.path, 'one.npy');
+    const compressed = join(tmp.path, 'compressed.npz');
+    try {
+      await convertReader(registry, streamingOnly(reader), folder, { to: 'npy' });
+      await convertReader(registry, streamingOnly(reader), one, { include: ['dense/kernel'] });
+    } finally {
+      await reader.close();
+    }
+    await writeNpz(compressed, tensors, { compressed: true });
+    const deflated = await registry.open(compressed);
+    const fromDeflated = join(tmp.path, 'from-deflated.safetensors');
+    try {
+      await convertReader(registry, streamingOnly(deflated), fromDeflated, {});
+    } finally {
+      await deflated.close();
+    }
+    for (const [path, key] of [[folder, 'dense/kernel'], [one, 'one'], [fromDeflated, 'dense/kernel']] as const) {
+      const back = await registry.open(path);
+      try {
+        const k = await back.read(back.list().find((t) => t.key === key || t.name === key)!.key);
+        expect(Buffer.from(k.data).equals(Buffer.from(big.buffer)), path).toBe(true);
+      } finally {
+        await back.close();
+      }
+    }
+  });
 
   it('--cast float32:float64 across chunk boundaries', async () => {
     const prefix = await checkpointAt('in-cast');
