@@ -23,7 +23,7 @@ export type { CreateOptions, FormatAdapter, PipelineWriter } from './formats/ada
 // How the CLI's Keras and checkpoint writers decide names, layouts and object graphs, for
 // writers over sinks (the web app) that must write what the CLI writes.
 export { kerasWriter, kerasAccepts, kerasH5WriterOptions, keras3WriterOptions } from './formats/keras-writing.js';
-export { checkpointWritePlan, checkpointTensors, type CheckpointWritePlan, type CheckpointLayoutOptions } from './formats/checkpoint-plan.js';
+export { checkpointWritePlan, checkpointTensors, storedKey, type CheckpointWritePlan, type CheckpointLayoutOptions } from './formats/checkpoint-plan.js';
 export { diffReaders, compareValues, pairUp, type DiffOptions, type DiffResult, type TensorDiff } from './diff.js';
 export { tensorStats, statsOf, histogram, renderHistogram, numericValues, formatNumber, formatBytes, StreamingStats, type TensorStats, type Histogram } from './stats.js';
 export * from './keras-tfjs/browser.js';

@@ -165,10 +165,14 @@ export async function checkpointWritePlan(opts: CreateOptions): Promise<Checkpoi
 /** The tensors as the plan stores them: re-keyed (tf2), the input's object graph tensor dropped unless kept verbatim. */
 export async function* checkpointTensors<T extends Tensor | ChunkedTensor>(plan: CheckpointWritePlan, input: AsyncIterable<T>): AsyncIterable<T> {
   for await (const t of input) {
-    if (plan.style === 'keep') yield t;
-    else if (plan.keyOf) {
-      const key = plan.keyOf.get(t.key);
-      if (key !== undefined) yield { ...t, key };
-    } else if (t.key !== OBJECT_GRAPH_KEY) yield t;
+    const key = storedKey(plan, t.key);
+    if (key !== undefined) yield key === t.key ? t : { ...t, key };
   }
+}
+
+/** The key a planned tensor is stored under, or undefined when it is not stored (an input's object graph the plan rebuilds). */
+export function storedKey(plan: CheckpointWritePlan, key: string): string | undefined {
+  if (plan.style === 'keep') return key;
+  if (plan.keyOf) return plan.keyOf.get(key);
+  return key === OBJECT_GRAPH_KEY ? undefined : key;
 }
