@@ -1,13 +1,13 @@
 // End-to-end, the outputs that go through h5wasm in the worker (legacy .h5, .keras,
 // .weights.h5) and the checkpoint zip: each download is compared with what the tfweights CLI
 // writes for the same conversion (same datasets, attributes, values, object graph), and Keras
-// loads the Keras files. Then the File System Access path (a picked file, streamed) and the
-// SavedModel signatures.
+// loads the Keras files. Then the File System Access path (a picked file, streamed), the
+// SavedModel signatures, and an HDF5 file by URL read lazily by ranges.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixture, runTf, tfPython } from '@tfweights/testkit';
+import { fixture, pythonWith, runPython, runTf, tfPython } from '@tfweights/testkit';
 import { convert, defaultRegistry } from 'tfweights';
 import { convertAndSave, convertIn, missing, opened, useHarness } from './harness.js';
 
@@ -210,6 +210,41 @@ describe.skipIf(missing)('the web app writing to a picked file (File System Acce
     expect(await opened(page)).toBe('');
     expect(await page.locator('#signatures h3').textContent()).toBe('Signatures');
     expect(await page.locator('#signatures li').allTextContents()).toEqual(want);
+    await page.close();
+  });
+});
+
+describe.skipIf(missing || !pythonWith('numpy', 'h5py'))('HDF5 by URL in Chromium', () => {
+  it('lists a 64 MiB .weights.h5 by ?url= reading far less than the file (ranged reads in the worker), then reads a tensor\'s values', async () => {
+    const path = join(h.tmp.path, 'big.weights.h5');
+    runPython(pythonWith('numpy', 'h5py')!, `
+import sys, numpy as np, h5py
+with h5py.File(sys.argv[1], 'w') as f:
+    for i in range(4):
+        g = f.create_group(f'layers/dense_{i}/vars')
+        g.attrs['name'] = f'dense_{i}'
+        g.create_dataset('0', data=np.arange(4096 * 1024, dtype='<f4').reshape(4096, 1024) + i)
+        g.create_dataset('1', data=np.zeros(1024, '<f4'))
+`, [path]);
+    const size = statSync(path).size;
+    expect(size).toBeGreaterThan(64 * 2 ** 20);
+    const before = h.server.log.length;
+    const page = await h.openPage(`?url=${encodeURIComponent(`${h.server.url}/gen/big.weights.h5`)}`);
+    expect(await opened(page)).toBe('');
+    expect(await page.locator('#tree tbody tr[data-name]').count()).toBe(8);
+    const reads = () => h.server.log.slice(before).filter((r) => r.path === '/gen/big.weights.h5' && r.method === 'GET');
+    const bytesOf = (rs: { range?: string }[]) => rs.reduce((s, r) => {
+      const m = /^bytes=(\d+)-(\d+)$/.exec(r.range ?? '');
+      expect(m, `a GET without a single range: ${r.range}`).not.toBeNull();
+      return s + Number(m![2]) - Number(m![1]) + 1;
+    }, 0);
+    const listing = bytesOf(reads());
+    expect(listing).toBeLessThan(size / 32);
+    await page.locator('button.tensor-name', { hasText: 'dense_2' }).first().click();
+    await page.waitForSelector('[data-first-values]');
+    expect(await page.textContent('[data-first-values]')).toMatch(/^2, 3, 4, 5, /);
+    // The 16 MiB dataset is read once (stats and first values share the streaming pass), not the file.
+    expect(bytesOf(reads())).toBeLessThan(listing + 2 * 16 * 2 ** 20);
     await page.close();
   });
 });

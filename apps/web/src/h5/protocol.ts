@@ -1,6 +1,7 @@
 /** Messages between the page and the h5wasm worker (structured-cloned; tensor bytes transferred). */
 import type { LayerInfo, Tensor, TensorInfo } from '@tfweights/core';
 import type { KerasLayout } from '@tfweights/keras';
+import type { UrlRange } from './range-file.js';
 
 /** How the worker's Keras writer is made: the options tfweights' kerasH5WriterOptions / keras3WriterOptions and kerasWriter decide. */
 export interface WorkerWriterOptions {
@@ -14,7 +15,8 @@ export interface WorkerWriterOptions {
 }
 
 export type H5Request =
-  | { id: number; op: 'open'; blob: Blob; name: string; config?: unknown; metadata?: Record<string, unknown> }
+  /** An HDF5 file: a Blob (a File, a slice of one), or a URL range read lazily in the worker (range-file.ts). */
+  | { id: number; op: 'open'; blob: Blob | UrlRange; name: string; config?: unknown; metadata?: Record<string, unknown> }
   | { id: number; op: 'read'; handle: number; key: string }
   | { id: number; op: 'close'; handle: number }
   /** A Keras HDF5 output written in the worker's memory file system (worker-writers.ts). */

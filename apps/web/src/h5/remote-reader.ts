@@ -6,6 +6,7 @@
 import { zipKerasArchive, type ArchiveContent } from '@tfweights/keras';
 import { CorruptDataError, IoError, LimitExceededError, TfwError, type ByteSink, type ByteSource, type LayerInfo, type Tensor, type TensorInfo, type TensorReader, type TensorWriter, type TfwErrorCode } from '@tfweights/core';
 import type { H5Request, H5Response, OpenedH5, WorkerWriterOptions } from './protocol.js';
+import type { UrlRange } from './range-file.js';
 
 /** A request without its id (given by call()). */
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -107,8 +108,8 @@ export class RemoteKerasReader implements TensorReader {
   private closed = false;
   private constructor(private readonly w: H5Worker, private readonly o: OpenedH5) {}
 
-  /** Open an HDF5 Blob (a File, or a slice of a .keras archive) in the worker. */
-  static async open(blob: Blob, name: string, opts: { config?: unknown; metadata?: Record<string, unknown> } = {}): Promise<RemoteKerasReader> {
+  /** Open an HDF5 Blob (a File, or a slice of a .keras archive), or a URL range, in the worker. */
+  static async open(blob: Blob | UrlRange, name: string, opts: { config?: unknown; metadata?: Record<string, unknown> } = {}): Promise<RemoteKerasReader> {
     worker ??= new H5Worker();
     const res = await worker.call({ op: 'open', blob, name, ...opts });
     return new RemoteKerasReader(worker, res.opened!);

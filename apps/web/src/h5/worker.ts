@@ -8,6 +8,7 @@ import h5wasm from 'h5wasm';
 import { isTfwError } from '@tfweights/core';
 import { KerasReader, type H5Api } from '@tfweights/keras';
 import type { H5Request, H5Response } from './protocol.js';
+import { RangeFile } from './range-file.js';
 import { chunkOfOutput, createOutput, finishOutput, releaseOutput, writeOutput } from './worker-writers.js';
 
 let api: Promise<H5Api> | undefined;
@@ -26,7 +27,8 @@ async function handle(req: H5Request): Promise<H5Response> {
     const dir = `/in${handle}`;
     const fs = module.FS as unknown as { mkdir(p: string): void; mount(type: unknown, opts: unknown, p: string): void; unmount(p: string): void; rmdir(p: string): void; filesystems: { WORKERFS: unknown } };
     fs.mkdir(dir);
-    fs.mount(fs.filesystems.WORKERFS, { blobs: [{ name: 'file.h5', data: req.blob }] }, dir);
+    const data = req.blob instanceof Blob ? req.blob : new RangeFile(req.blob, req.name);
+    fs.mount(fs.filesystems.WORKERFS, { blobs: [{ name: 'file.h5', data }] }, dir);
     try {
       const reader = KerasReader.open(await h5Api(), `${dir}/file.h5`, {
         name: req.name,
