@@ -2,7 +2,8 @@
  * What the user opened, as a small read-only file system: files picked or dropped (with their
  * folder-relative paths), or files under a URL. Readers get ByteSources; nothing is read whole.
  */
-import { BlobSource, HttpSource, IoError, RemoteError, type ByteSource } from '@tfweights/core';
+import { HttpSource, IoError, RemoteError, type ByteSource } from '@tfweights/core';
+import { FileSource } from './file-source.js';
 import type { UrlRange } from './h5/range-file.js';
 
 export interface InputSet {
@@ -45,7 +46,7 @@ export class LocalSet implements InputSet {
   }
 
   async source(path: string): Promise<ByteSource> {
-    return new BlobSource(this.file(path), this.named(path));
+    return new FileSource(this.file(path), this.named(path));
   }
 
   async hdf5(path: string, part?: { start: number; size: number }): Promise<Blob> {

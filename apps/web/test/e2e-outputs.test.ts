@@ -60,11 +60,16 @@ describe.skipIf(missing)('the web app\'s Keras and checkpoint outputs in Chromiu
     await page.close();
   });
 
-  it('writes a TF2 checkpoint and an .npz (non-Keras inputs) as .weights.h5, legacy .h5 and .keras, as the CLI does', async () => {
+  it('writes a TF2 checkpoint and an .npz (non-Keras inputs) as .weights.h5, legacy .h5 and .keras, and the checkpoint as .safetensors, as the CLI does', async () => {
     const page = await h.openPage();
     await page.setInputFiles('#pick-files', CKPT_FILES.map((f) => fixture(CKPT, f)));
     await opened(page);
     for (const id of ['keras3', 'keras-h5']) pairs.push([await convertAndSave(page, id, h.tmp.path), await cliConvert(fixture(CKPT, 'ckpt'), id, 'ckpt', false), 'h5']);
+    // Chunked end to end (the page's FileSource reads into the pipeline's buffers): byte-identical to the CLI's file.
+    const st = await convertAndSave(page, 'safetensors', h.tmp.path);
+    const cliSt = join(h.tmp.path, 'cli', 'ckpt.safetensors');
+    await convert(defaultRegistry(), fixture(CKPT, 'ckpt'), cliSt, { force: true });
+    expect(readFileSync(st).equals(readFileSync(cliSt))).toBe(true);
     const prev = await page.evaluate(() => document.body.dataset.opened ?? '');
     await page.setInputFiles('#pick-files', NPZ);
     await opened(page, prev);
