@@ -1,13 +1,11 @@
 /**
  * TensorFlow checkpoints through @tfweights/checkpoint. Input: a prefix (`model.ckpt`), its
- * `.index`, a `.data-*` shard, or a directory with a `checkpoint` state file. Output: a prefix.
- *
- * Styles: `tf1` keys are the readable (TF variable) names, no object graph; `tf2` builds an
- * object graph Keras-2 `load_weights` walks: the model is the root and each layer with
- * weights is `layer_with_weights-<i>` (tf_keras/engine/functional.py; FORMATS.md §3.3).
- * Converting a checkpoint to a checkpoint with keys kept copies shards, data order, slices of
- * partitioned variables, the header version and the object graph tensor as they are, so an
- * unchanged conversion is byte-identical (TF1 and TF2 alike).
+ * `.index`, a `.data-*` shard, or a directory with a `checkpoint` state file. Output: a prefix,
+ * written by `writeCheckpoint` the way `checkpoint-plan.ts` decides (browser-safe, shared with
+ * the web app): `tf1` readable keys, `tf2` with an object graph (Keras 3's tracked paths for a
+ * Keras input), `keep` for a checkpoint input with keys kept (shards, data order, slices,
+ * header version and object graph copied, so an unchanged conversion is byte-identical), or a
+ * template checkpoint's keys under its graph.
  */
 import { basenameRemote, isRemoteLocation } from '@tfweights/core';
 import { checkpointFormat } from '@tfweights/checkpoint/detect';
