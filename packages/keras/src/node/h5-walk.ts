@@ -4,8 +4,9 @@
  * `H5HG__cache_heap_deserialize` spin; h5py hangs on the same file) cannot be interrupted on
  * the thread that runs it. The metadata walk — open, list groups, datasets and attributes, read
  * the string attributes — therefore runs in a worker thread (`h5-walk-worker.ts`, one kept for
- * the process, idle threads do not keep it alive), which is terminated when the walk outlives
- * its budget. Tensor data is read later on the calling thread, from a file whose structure the
+ * the process, idle threads do not keep it alive), which is terminated when one libhdf5 call
+ * runs past the budget (the worker counts returns in shared memory: a healthy file with 10^5
+ * objects makes steady progress however long its walk, a loop makes none). Tensor data is read later on the calling thread, from a file whose structure the
  * walk has already been through.
  */
 import { createRequire } from 'node:module';
@@ -16,9 +17,9 @@ import { InvalidArgumentError, LimitExceededError, CorruptDataError } from '@tfw
 import type { ParsedLayout } from '../legacy-layout.js';
 import { receiveError, type SentError } from './worker-error.js';
 
-/** Budget of a metadata walk, before the share for the file's size. */
+/** Longest a single libhdf5 call of the walk may run, before the share for the file's size. */
 export const H5_BUDGET_BASE_MS = 20_000;
-/** Budget added per GiB of file, in proportion (more objects to walk). */
+/** Budget added per GiB of file, in proportion (the one-call listing of every object grows with the file). */
 export const H5_BUDGET_PER_GIB_MS = 10_000;
 /** Environment variable that sets the budget in milliseconds (the `h5BudgetMs` option wins). */
 export const H5_BUDGET_ENV = 'TFW_H5_BUDGET_MS';
@@ -64,7 +65,7 @@ interface Pending {
   readonly reject: (e: Error) => void;
 }
 
-let worker: { thread: Worker; ready: Promise<void> } | undefined;
+let worker: { thread: Worker; ready: Promise<void>; progress: Int32Array } | undefined;
 const pending = new Map<number, Pending>();
 let nextId = 1;
 /** Walks run one at a time, so a budget is never spent waiting behind another file. */
@@ -74,12 +75,13 @@ let queue: Promise<unknown> = Promise.resolve();
  * The worker thread: the built `h5-walk-worker.js` beside this file, or, when this file runs as
  * TypeScript (tests, `tsx`), the `.ts` through tsx's loader (Node 20 workers ignore `--import`).
  */
-function newWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./h5-walk-worker.js', import.meta.url), { stderr: false });
+function newWorker(progress: SharedArrayBuffer): Worker {
+  const workerData = { progress };
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./h5-walk-worker.js', import.meta.url), { workerData, stderr: false });
   const tsx = join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs');
   const entry = new URL('./h5-walk-worker.ts', import.meta.url).href;
   const boot = `import(${JSON.stringify(pathToFileURL(tsx).href)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, execArgv: ['--conditions=source'], stderr: false });
+  return new Worker(boot, { eval: true, execArgv: ['--conditions=source'], workerData, stderr: false });
 }
 
 function failAll(err: Error): void {
@@ -87,8 +89,9 @@ function failAll(err: Error): void {
   pending.clear();
 }
 
-function start(): { thread: Worker; ready: Promise<void> } {
-  const thread = newWorker();
+function start(): { thread: Worker; ready: Promise<void>; progress: Int32Array } {
+  const shared = new SharedArrayBuffer(4);
+  const thread = newWorker(shared);
   thread.unref();
   const ready = new Promise<void>((resolve, reject) => {
     thread.on('message', (msg: WalkReply | { ready: boolean; error?: SentError }) => {
@@ -113,7 +116,7 @@ function start(): { thread: Worker; ready: Promise<void> } {
     thread.on('exit', (code) => gone(new CorruptDataError(`the HDF5 metadata walk stopped (worker exit code ${code})`)));
   });
   ready.catch(() => undefined);
-  return { thread, ready };
+  return { thread, ready, progress: new Int32Array(shared) };
 }
 
 /**
@@ -129,7 +132,7 @@ export function walkKerasH5(path: string, opts: { name: string; budgetMs: number
 
 async function walkNow(path: string, opts: { name: string; budgetMs: number; config?: unknown; metadata?: Record<string, unknown> }): Promise<WalkResult> {
   worker ??= start();
-  const { thread, ready } = worker;
+  const { thread, ready, progress } = worker;
   thread.ref();
   try {
     await ready;
@@ -140,21 +143,36 @@ async function walkNow(path: string, opts: { name: string; budgetMs: number; con
   const id = nextId++;
   const req: WalkRequest = { id, path, name: opts.name, ...(opts.config !== undefined ? { config: opts.config } : {}), ...(opts.metadata ? { metadata: opts.metadata } : {}) };
   return new Promise<WalkResult>((resolve, reject) => {
-    const timer = setTimeout(() => {
+    // Watch the worker's call counter: standing still for the budget means a call that does not return.
+    let seen = Atomics.load(progress, 0);
+    let since = Date.now();
+    const timer = setInterval(() => {
+      const now = Atomics.load(progress, 0);
+      if (now !== seen) {
+        seen = now;
+        since = Date.now();
+        return;
+      }
+      if (Date.now() - since < opts.budgetMs) return;
+      clearInterval(timer);
       pending.delete(id);
       if (worker?.thread === thread) worker = undefined;
       void thread.terminate();
       reject(new LimitExceededError(
-        `libhdf5 did not finish reading the HDF5 metadata within its ${opts.budgetMs / 1000} s budget (most likely a damaged file that sends it into a loop; set $${H5_BUDGET_ENV} or the h5BudgetMs option to allow more)`,
+        `libhdf5 ran for ${seconds(opts.budgetMs)} s inside one call reading the HDF5 metadata and was stopped (most likely a damaged file that sends it into a loop; set $${H5_BUDGET_ENV} or the h5BudgetMs option to allow more)`,
         { file: opts.name },
       ));
-    }, opts.budgetMs);
+    }, Math.min(250, opts.budgetMs / 4));
     const done = <T>(f: (v: T) => void) => (v: T): void => {
-      clearTimeout(timer);
+      clearInterval(timer);
       f(v);
     };
     pending.set(id, { resolve: done(resolve), reject: done(reject) });
     thread.ref();
     thread.postMessage(req);
   });
+}
+
+function seconds(ms: number): string {
+  return String(Math.round(ms / 100) / 10);
 }

@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import { CorruptDataError } from '@tfweights/core';
 import { H5Reader } from '../h5-file.js';
-import { KerasReader } from '../keras-reader.js';
+import { KerasReader, parseKerasLayout } from '../keras-reader.js';
 import { h5BudgetMs, walkKerasH5 } from './h5-walk.js';
 import { nodeH5Api } from './h5wasm-node.js';
 
@@ -34,11 +34,19 @@ export async function openWalkedKerasH5(path: string, opts: WalkedOptions = {}):
   }
   const openHere = async (): Promise<H5Reader> => {
     const h5 = H5Reader.open(await nodeH5Api(), path, name);
-    if (h5.fileSize !== walked.fileSize) {
+    try {
+      if (h5.fileSize !== walked.fileSize) {
+        throw new CorruptDataError('the file changed after it was opened', { file: name, expected: `${walked.fileSize} bytes`, found: `${h5.fileSize} bytes` });
+      }
+      // This thread's libhdf5 walks the headers too before it reads data: reading damaged files
+      // straight after opening them, without that walk, sent libhdf5 on this thread into a loop
+      // in the fuzz campaign (mutant #4453 of seed 17), where walking first never did.
+      parseKerasLayout(h5, { ...(opts.config !== undefined ? { config: opts.config } : {}), ...(opts.metadata ? { metadata: opts.metadata } : {}) });
+      return h5;
+    } catch (err) {
       h5.close();
-      throw new CorruptDataError('the file changed after it was opened', { file: name, expected: `${walked.fileSize} bytes`, found: `${h5.fileSize} bytes` });
+      throw err;
     }
-    return h5;
   };
   return KerasReader.fromLayout(walked.layout, name, openHere, opts.onClose);
 }
