@@ -23,6 +23,17 @@ export interface H5DatasetInfo {
   readonly dtypeTag?: string;
 }
 
+/**
+ * Deepest group nesting read (segments of an object path). Keras nests two levels per
+ * sub-model (`layers/<name>`); deeper files are refused at once rather than walked: libhdf5's
+ * cost to open one object by path grows faster than its depth (~8 ms at 200 levels, ~33 ms at
+ * 400 on an idle core), and its recursive listing overflows the stack near 2,000 levels.
+ */
+export const MAX_H5_DEPTH = 256;
+
+/** What one object path is, from the file's one-time listing. */
+type Kind = 'group' | 'dataset' | 'other';
+
 export type AttrValue = string | string[] | number[] | bigint | number | undefined;
 
 /**
@@ -50,6 +61,16 @@ export function condenseH5Error(err: unknown): string {
 }
 
 export class H5Reader {
+  /** Every object path (no leading slash; '' for the root) → what it is; built once. */
+  private index: Map<string, Kind> | undefined;
+  /** Listed paths in listing order. */
+  private listed: string[] = [];
+  /** Groups whose members the listing did not enumerate (reached through a soft link, or empty). */
+  private readonly unlisted = new Set<string>();
+  /** Dataset headers read while indexing, reused by datasetInfo. */
+  private readonly headers = new Map<string, H5Metadata>();
+  private readonly attrNameCache = new Map<string, string[]>();
+
   private constructor(
     readonly api: H5Api, readonly file: H5File, readonly name: string,
     /** Size of the HDF5 file in bytes (bounds what any dataset can hold). */
@@ -105,14 +126,69 @@ export class H5Reader {
     if (refused.length > 0) throw refusedError(refused, this.name, entry);
   }
 
-  /** 'group', 'dataset' or undefined (absent or another kind of object). */
-  kind(path: string): 'group' | 'dataset' | undefined {
+  private rel(path: string): string {
+    return path.replace(/^\/+/, '').replace(/\/+$/, '');
+  }
+
+  /**
+   * One listing of the whole file (libhdf5's H5Lvisit, through h5wasm's recursive get_names):
+   * a path with members is a group; a leaf is a dataset if its header opens as one (kept for
+   * datasetInfo), else asked for its type. Opening every object by its full path from the root
+   * instead (h5wasm's `get_type` checks each prefix separately) costs O(depth²) per object.
+   */
+  private objects(): Map<string, Kind> {
+    if (this.index) return this.index;
     const m = this.api.module;
-    const p = this.abs(path);
+    let names: string[];
+    try {
+      names = m.get_names(this.file.file_id, '/', true);
+      this.checkRefused('/');
+    } catch (cause) {
+      // libhdf5's listing recurses once per level: a file nested thousands deep overflows the stack.
+      if (cause instanceof RangeError) {
+        markAborted(this.api);
+        throw new LimitExceededError(`HDF5 groups nest deeper than libhdf5 can list (more than ${MAX_H5_DEPTH} levels are refused)`, { file: this.name, entry: '/' });
+      }
+      throw translate(this.api, cause, this.name, '/', 'cannot list the file');
+    }
+    const index = new Map<string, Kind>([['', 'group']]);
+    for (const n of names) {
+      let depth = 1;
+      for (let i = n.indexOf('/'); i >= 0; i = n.indexOf('/', i + 1)) depth++;
+      if (depth > MAX_H5_DEPTH) {
+        throw new LimitExceededError(`HDF5 groups nest deeper than ${MAX_H5_DEPTH} levels`, { file: this.name, entry: `/${n}`, found: `${depth} levels` });
+      }
+      const slash = n.lastIndexOf('/');
+      if (slash > 0) index.set(n.slice(0, slash), 'group');
+    }
+    for (const n of names) if (!index.has(n)) index.set(n, this.leafKind(n));
+    this.listed = names;
+    this.index = index;
+    return index;
+  }
+
+  private leafKind(path: string): Kind {
+    const p = `/${path}`;
+    try {
+      const meta = this.api.module.get_dataset_metadata(this.file.file_id, p);
+      this.checkRefused(p);
+      this.headers.set(path, meta);
+      return 'dataset';
+    } catch (cause) {
+      if (isTfwError(cause) || isWasmAbort(cause)) throw translate(this.api, cause, this.name, p, 'cannot read the object header');
+      this.api.takeRefused?.();
+    }
+    // An empty group, a soft link to a group, an external link (its target is refused here)…
+    const t = this.typeOf(p);
+    if (t === 'group') this.unlisted.add(path);
+    return t ?? 'other';
+  }
+
+  /** libhdf5's own lookup of one path (slow for deep paths: only for what the listing leaves open). */
+  private typeOf(p: string): Kind | undefined {
+    const m = this.api.module;
     // An external link makes get_type open its target file, which the module's file guard
-    // refuses: checkRefused turns that into a RefusedError naming the file. (Asking
-    // get_external_link first would double the cost of every lookup, and libhdf5 lookups of
-    // deep paths are slow: ~150 ms at 200 levels.)
+    // refuses: checkRefused turns that into a RefusedError naming the file.
     let t: number;
     try {
       t = m.get_type(this.file.file_id, p);
@@ -124,6 +200,23 @@ export class H5Reader {
     this.checkRefused(p);
     if (t === m.H5O_TYPE_GROUP) return 'group';
     if (t === m.H5O_TYPE_DATASET) return 'dataset';
+    return t < 0 ? undefined : 'other';
+  }
+
+  /** 'group', 'dataset' or undefined (absent or another kind of object). */
+  kind(path: string): 'group' | 'dataset' | undefined {
+    const index = this.objects();
+    const rel = this.rel(path);
+    const known = index.get(rel);
+    if (known !== undefined) return known === 'other' ? undefined : known;
+    // Not listed: absent, unless it lies below a group the listing did not enumerate.
+    for (let i = rel.lastIndexOf('/'); i > 0; i = rel.lastIndexOf('/', i - 1)) {
+      const up = rel.slice(0, i);
+      if (!index.has(up)) continue;
+      if (!this.unlisted.has(up)) return undefined;
+      const t = this.typeOf(this.abs(rel));
+      return t === 'other' ? undefined : t;
+    }
     return undefined;
   }
 
@@ -134,12 +227,21 @@ export class H5Reader {
 
   /** Every object path below `path` (recursive), without the leading slash. */
   descendants(path = '/'): string[] {
-    const base = path === '/' ? '' : `${path.replace(/^\//, '')}/`;
-    return this.call('cannot list the file', this.abs(path), () => this.api.module.get_names(this.file.file_id, this.abs(path), true)).map((n) => base + n);
+    this.objects();
+    const rel = this.rel(path);
+    if (rel === '') return [...this.listed];
+    if (!this.unlisted.has(rel)) return this.listed.filter((n) => n.startsWith(`${rel}/`));
+    return this.call('cannot list the group', this.abs(path), () => this.api.module.get_names(this.file.file_id, this.abs(path), true)).map((n) => `${rel}/${n}`);
   }
 
   attrNames(path: string): string[] {
-    return this.call('cannot list attributes', this.abs(path), () => this.api.module.get_attribute_names(this.file.file_id, this.abs(path)));
+    const rel = this.rel(path);
+    let names = this.attrNameCache.get(rel);
+    if (!names) {
+      names = this.call('cannot list attributes', this.abs(path), () => this.api.module.get_attribute_names(this.file.file_id, this.abs(path)));
+      this.attrNameCache.set(rel, names);
+    }
+    return names;
   }
 
   hasAttr(path: string, name: string): boolean {
@@ -149,15 +251,16 @@ export class H5Reader {
   /** An attribute's value (strings decoded, numeric arrays as numbers), or undefined. */
   attr(path: string, name: string): AttrValue {
     if (!this.hasAttr(path, name)) return undefined;
-    const group = this.abs(path);
+    const at = this.abs(path);
     let value: unknown;
     try {
-      const obj = (group === '/' ? this.file : this.file.get(group)) as { get_attribute?: (n: string, json: false) => unknown } | null;
-      value = obj?.get_attribute?.(name, false);
+      // A Group handle reads any object's attributes by path, without h5wasm's get() (which
+      // asks libhdf5 the object's type first, by the slow per-prefix lookup).
+      value = new this.api.h5.Group(this.file.file_id, at).get_attribute(name, false);
     } catch (cause) {
-      throw translate(this.api, cause, this.name, group, `cannot read attribute '${name}'`);
+      throw translate(this.api, cause, this.name, at, `cannot read attribute '${name}'`);
     }
-    this.checkRefused(group);
+    this.checkRefused(at);
     if (value === null || value === undefined) return undefined;
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') return value;
     if (Array.isArray(value)) return value.map((v) => (typeof v === 'string' ? v : String(v))) as string[];
@@ -196,7 +299,7 @@ export class H5Reader {
 
   private metadata(path: string): H5Metadata {
     const p = this.abs(path);
-    const meta = this.call('cannot read dataset header', path, () => this.api.module.get_dataset_metadata(this.file.file_id, p));
+    const meta = this.headers.get(this.rel(path)) ?? this.call('cannot read dataset header', path, () => this.api.module.get_dataset_metadata(this.file.file_id, p));
     const vds = meta.virtual_sources;
     if (vds && vds.length > 0) {
       throw new RefusedError(`HDF5 virtual dataset mapped from '${vds[0]!.file_name}:${vds[0]!.dset_name}': reads never leave the input file`, { file: this.name, entry: path });
@@ -285,7 +388,7 @@ export class H5Reader {
 
   /** String dataset elements (UTF-8 bytes). */
   readStrings(path: string): Uint8Array[] {
-    const v = this.call('cannot read the string dataset', path, () => (this.file.get(this.abs(path)) as { value: unknown } | null)?.value);
+    const v = this.call('cannot read the string dataset', path, () => new this.api.h5.Dataset(this.file.file_id, this.abs(path)).value);
     const list = Array.isArray(v) ? v : [v];
     const enc = new TextEncoder();
     return list.map((s) => enc.encode(String(s)));
@@ -338,7 +441,15 @@ export class H5Reader {
       } catch (cause) {
         throw translate(this.api, cause, this.name, info.path, 'libhdf5 could not read the dataset');
       } finally {
-        if (!aborted(this.api)) m._free(ptr);
+        // A damaged file can make libhdf5 corrupt the heap without failing the read: free traps then.
+        if (!aborted(this.api)) {
+          try {
+            m._free(ptr);
+          } catch (cause) {
+            // (thrown from finally on purpose: the bytes just read are not to be trusted either)
+            throw translate(this.api, cause, this.name, info.path, 'libhdf5 could not read the dataset');
+          }
+        }
       }
     };
     if (whole) {
@@ -355,6 +466,12 @@ function aborted(api: H5Api): boolean {
   return brokenModules.has(api.module);
 }
 
+/** The module is unusable (a wasm abort, or a stack overflow inside libhdf5): the next file gets a fresh one. */
+function markAborted(api: H5Api): void {
+  brokenModules.add(api.module);
+  api.markBroken?.();
+}
+
 function refusedError(refused: readonly string[], file: string, entry: string | undefined): RefusedError {
   return new RefusedError(
     `the file asks libhdf5 to read another file ('${refused[0]}': HDF5 external storage, an external link or a virtual dataset); reads never leave the input file`,
@@ -369,9 +486,7 @@ function translate(api: H5Api, cause: unknown, file: string, entry: string | und
   if (isTfwError(cause)) return cause;
   const where = { file, ...(entry !== undefined ? { entry } : {}), cause };
   if (isWasmAbort(cause)) {
-    // The module is unusable after an abort: the next file gets a fresh one.
-    brokenModules.add(api.module);
-    api.markBroken?.();
+    markAborted(api);
     return new CorruptDataError(`${what}: libhdf5 aborted on this damaged file (${String((cause as Error).message).slice(0, 120)})`, where);
   }
   return new CorruptDataError(`${what}: ${condenseH5Error(cause)}`, where);

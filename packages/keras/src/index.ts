@@ -5,7 +5,7 @@
  */
 export type { H5Api } from './h5-api.js';
 export { H5Reader, READ_CHUNK_BYTES, type H5DatasetInfo } from './h5-file.js';
-export { KerasReader, type OpenH5Options } from './keras-reader.js';
+export { KerasReader, parseKerasLayout, type OpenH5Options, type ParseLayoutOptions } from './keras-reader.js';
 export { openKerasArchiveParts, readArchiveJson, type KerasArchiveParts, type KerasArchiveJson } from './archive-parts.js';
 export { checkNotTruncated } from './node/superblock.js';
 export { kerasH5Format, keras3Format } from './formats.js';

@@ -30,13 +30,43 @@ export interface OpenH5Options {
   onClose?: () => Promise<void> | void;
 }
 
+/** What a layout needs besides the file: a config, more metadata, and the name used in messages. */
+export interface ParseLayoutOptions {
+  config?: unknown;
+  metadata?: Record<string, unknown>;
+}
+
+/**
+ * Work out which Keras layout an open HDF5 file has and list it (headers and attributes only,
+ * no dataset data).
+ */
+export function parseKerasLayout(h5: H5Reader, opts: ParseLayoutOptions = {}): ParsedLayout {
+  let layout: ParsedLayout;
+  if (isLegacyLayout(h5)) layout = parseLegacy(h5, opts.config);
+  else if (isKeras3Layout(h5)) layout = parseKeras3(h5, opts.config, opts.metadata);
+  else {
+    throw new CorruptDataError('HDF5 file without Keras weights', {
+      file: h5.name, expected: "a 'layer_names' attribute, a 'model_weights' group or Keras 3 'vars'/'layers' groups",
+      found: `root members [${h5.children('/').slice(0, 8).join(', ')}]`,
+    });
+  }
+  if (layout.format === 'keras-h5' && opts.metadata) Object.assign(layout.metadata, opts.metadata);
+  return layout;
+}
+
+/** The HDF5 file a reader reads tensors from (opened on first use for a layout walked elsewhere) and its clean-up. */
+interface Held {
+  h5?: H5Reader;
+  onClose?: () => Promise<void> | void;
+}
+
 /**
  * Readers dropped without close(): close their HDF5 file and remove temporary copies (a
  * `.keras` reader's extracted `model.weights.h5`) when they are garbage-collected.
  */
-const unclosed = new FinalizationRegistry<{ h5: H5Reader; onClose?: () => Promise<void> | void }>((held) => {
+const unclosed = new FinalizationRegistry<Held>((held) => {
   try {
-    held.h5.close();
+    held.h5?.close();
   } catch {
     // Already closed or its module aborted.
   }
@@ -49,11 +79,17 @@ export class KerasReader implements TensorReader {
   private readonly byKey = new Map<string, KerasEntry>();
   private readonly byName = new Map<string, KerasEntry>();
   private closed = false;
+  private readonly held: Held;
+  private opening: Promise<H5Reader> | undefined;
 
-  private constructor(private readonly h5: H5Reader, private readonly layout: ParsedLayout, readonly source: string, private readonly onClose?: () => Promise<void> | void) {
+  private constructor(
+    private readonly layout: ParsedLayout, readonly source: string,
+    private readonly openH5: () => Promise<H5Reader>, h5?: H5Reader, onClose?: () => Promise<void> | void,
+  ) {
     this.format = layout.format;
     this.metadata = layout.metadata;
-    unclosed.register(this, { h5, ...(onClose ? { onClose } : {}) }, this);
+    this.held = { ...(h5 ? { h5 } : {}), ...(onClose ? { onClose } : {}) };
+    unclosed.register(this, this.held, this);
     for (const e of layout.entries) this.byKey.set(e.info.key, e);
     for (const e of layout.entries) if (!this.byKey.has(e.info.name) && !this.byName.has(e.info.name)) this.byName.set(e.info.name, e);
   }
@@ -63,21 +99,35 @@ export class KerasReader implements TensorReader {
     const name = opts.name ?? path;
     const h5 = H5Reader.open(api, path, name);
     try {
-      let layout: ParsedLayout;
-      if (isLegacyLayout(h5)) layout = parseLegacy(h5, opts.config);
-      else if (isKeras3Layout(h5)) layout = parseKeras3(h5, opts.config, opts.metadata);
-      else {
-        throw new CorruptDataError('HDF5 file without Keras weights', {
-          file: name, expected: "a 'layer_names' attribute, a 'model_weights' group or Keras 3 'vars'/'layers' groups",
-          found: `root members [${h5.children('/').slice(0, 8).join(', ')}]`,
-        });
-      }
-      if (layout.format === 'keras-h5' && opts.metadata) Object.assign(layout.metadata, opts.metadata);
-      return new KerasReader(h5, layout, name, opts.onClose);
+      const layout = parseKerasLayout(h5, opts);
+      return new KerasReader(layout, name, () => Promise.resolve(h5), h5, opts.onClose);
     } catch (err) {
       h5.close();
       throw err;
     }
+  }
+
+  /**
+   * A reader over a layout worked out elsewhere ({@link parseKerasLayout}, e.g. in a worker
+   * under a time budget): listing needs no HDF5 file here; `openH5` opens it for the first read.
+   */
+  static fromLayout(layout: ParsedLayout, source: string, openH5: () => Promise<H5Reader>, onClose?: () => Promise<void> | void): KerasReader {
+    return new KerasReader(layout, source, openH5, undefined, onClose);
+  }
+
+  /** The HDF5 file for reads, opened once. */
+  private file(): Promise<H5Reader> {
+    if (this.closed) return Promise.reject(new CorruptDataError('read after close', { file: this.source }));
+    if (this.held.h5) return Promise.resolve(this.held.h5);
+    this.opening ??= this.openH5().then((h5) => {
+      if (this.closed) {
+        h5.close();
+        throw new CorruptDataError('read after close', { file: this.source });
+      }
+      this.held.h5 = h5;
+      return h5;
+    });
+    return this.opening;
   }
 
   list(): readonly TensorInfo[] {
@@ -102,14 +152,15 @@ export class KerasReader implements TensorReader {
 
   async read(key: string): Promise<Tensor> {
     if (this.closed) throw new CorruptDataError('read after close', { file: this.source });
-    return this.decode(this.entry(key));
+    const e = this.entry(key);
+    return this.decode(await this.file(), e);
   }
 
-  private decode(e: KerasEntry): Tensor {
+  private decode(h5: H5Reader, e: KerasEntry): Tensor {
     const { info, ds } = e;
     const opts = { name: info.name, ...(info.role ? { role: info.role } : {}), ...(info.layer ? { layer: info.layer } : {}), ...(info.attrs ? { attrs: { ...info.attrs } } : {}) };
-    if (info.dtype === 'string') return makeStringTensor(info.key, info.shape, this.h5.readStrings(info.key), opts);
-    let data = this.h5.readRaw(ds);
+    if (info.dtype === 'string') return makeStringTensor(info.key, info.shape, h5.readStrings(info.key), opts);
+    let data = h5.readRaw(ds);
     if (ds.narrowTo) {
       const f32 = new Float32Array(data.buffer, data.byteOffset, data.byteLength / 4);
       const bits = narrow16(f32, ds.narrowTo);
@@ -125,8 +176,8 @@ export class KerasReader implements TensorReader {
   async readChunked(key: string): Promise<ChunkedTensor> {
     if (this.closed) throw new CorruptDataError('read after close', { file: this.source });
     const e = this.entry(key);
-    if (e.info.dtype === 'string' || e.ds.narrowTo) return chunkedOf(this.decode(e));
-    const h5 = this.h5;
+    const h5 = await this.file();
+    if (e.info.dtype === 'string' || e.ds.narrowTo) return chunkedOf(this.decode(h5, e));
     const ds = e.ds;
     const { key: k, name, dtype, shape, byteLength, role, layer, attrs } = e.info;
     return {
@@ -138,15 +189,17 @@ export class KerasReader implements TensorReader {
   }
 
   async *tensors(): AsyncIterable<Tensor> {
-    for (const e of this.layout.entries) yield this.decode(e);
+    if (this.layout.entries.length === 0) return;
+    const h5 = await this.file();
+    for (const e of this.layout.entries) yield this.decode(h5, e);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     unclosed.unregister(this);
-    this.h5.close();
-    await this.onClose?.();
+    this.held.h5?.close();
+    await this.held.onClose?.();
   }
 
   /** `await using reader = await openKeras(…)` closes it at the end of the block. */

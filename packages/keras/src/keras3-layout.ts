@@ -156,14 +156,24 @@ class Keras3Tree {
     const used = new Set<string>();
     const counters = new Map<string, number>();
     const base = prefix ? `${prefix}/` : '';
+    const isCandidate = new Set(candidates);
+    // Candidates by their vars `name`, in candidate order (looked up per layer: no scan of all).
+    const byName = new Map<string, string[]>();
+    for (const c of candidates) {
+      const n = this.ownerByPath.get(c)?.savedName;
+      if (n === undefined) continue;
+      const list = byName.get(n);
+      if (list) list.push(c);
+      else byName.set(n, [c]);
+    }
     for (const l of layers) {
-      const byName = candidates.find((c) => !used.has(c) && this.ownerByPath.get(c)?.savedName === l.name);
+      const named = byName.get(l.name)?.find((c) => !used.has(c));
       const snake = toSnakeCase(l.className);
       const n = counters.get(snake) ?? 0;
       counters.set(snake, n + 1);
       const key = n === 0 ? snake : `${snake}_${n}`;
-      const derived = CONTAINERS.map((c) => `${base}${c}/${key}`).find((p) => !used.has(p) && (candidates.includes(p) || this.h5.kind(p) === 'group'));
-      const path = byName ?? derived;
+      const derived = CONTAINERS.map((c) => `${base}${c}/${key}`).find((p) => !used.has(p) && (isCandidate.has(p) || this.h5.kind(p) === 'group'));
+      const path = named ?? derived;
       if (path) {
         out.set(l, path);
         used.add(path);
@@ -245,7 +255,16 @@ export function parseKeras3(h5: H5Reader, config?: unknown, extraMetadata: Recor
     entries.push({ ds, info: { key, name, dtype: ds.dtype, shape: ds.shape, byteLength, role: 'weight', ...extra } });
     done.add(key);
   };
-  const ownersUnder = (top: string): Owner[] => owners.filter((o) => o.path === top || o.path.startsWith(`${top}/`));
+  // Owners by top-level layer, grouped once (a filter per layer is quadratic in the layer count).
+  const byTop = new Map<string, Owner[]>();
+  for (const o of owners) {
+    const top = topLayerKey(o.path);
+    if (top === undefined) continue;
+    const list = byTop.get(top);
+    if (list) list.push(o);
+    else byTop.set(top, [o]);
+  }
+  const ownersUnder = (top: string): Owner[] => byTop.get(top) ?? [];
   const addLayer = (name: string, className: string | undefined, top: string, cfg: CfgNode | undefined): void => {
     const planned: Planned[] = [];
     tree.walk(top, cfg, [name], cfg?.config.trainable === false, true, ownersUnder(top), planned);

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { ChecksumMismatchError, Crc32, type ByteSource, type ZipEntry } from '@tfweights/core';
 import { makeTrackedTempDir, openLocation } from '@tfweights/core/node';
 import { openKerasArchiveParts } from '../archive-parts.js';
-import { KerasReader } from '../keras-reader.js';
-import { nodeH5Api } from './h5wasm-node.js';
+import type { KerasReader } from '../keras-reader.js';
+import { openWalkedKerasH5 } from './walked-reader.js';
 
 export { readArchiveJson, type KerasArchiveJson } from '../archive-parts.js';
 
@@ -42,7 +42,7 @@ function hex(v: number): string {
 }
 
 /** Open the weights of a `.keras` archive; `opts.config` (parsed) replaces its config.json. */
-export async function openKerasArchive(path: string, opts: { config?: unknown } = {}): Promise<KerasReader> {
+export async function openKerasArchive(path: string, opts: { config?: unknown; budgetMs?: number } = {}): Promise<KerasReader> {
   const src = await openLocation(path);
   let tempDir: Awaited<ReturnType<typeof makeTrackedTempDir>> | undefined;
   try {
@@ -52,12 +52,12 @@ export async function openKerasArchive(path: string, opts: { config?: unknown } 
     const h5Path = join(tempDir.path, 'model.weights.h5');
     await copyToFile(inner, weights, h5Path, path);
     const dir = tempDir;
-    const reader = KerasReader.open(await nodeH5Api(), h5Path, {
-      name: `${path}:model.weights.h5`, config: opts.config ?? json.config, metadata,
-      onClose: () => dir.remove(),
-    });
     tempDir = undefined;
-    return reader;
+    // The walk's clean-up removes the staged copy on failure too.
+    return await openWalkedKerasH5(h5Path, {
+      name: `${path}:model.weights.h5`, config: opts.config ?? json.config, metadata,
+      onClose: () => dir.remove(), ...(opts.budgetMs !== undefined ? { budgetMs: opts.budgetMs } : {}),
+    });
   } finally {
     await src.close?.();
     if (tempDir) await tempDir.remove();

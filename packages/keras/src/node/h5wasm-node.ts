@@ -76,16 +76,37 @@ function h5wasmUrl(): string {
   throw new Error('cannot find h5wasm to reload it after a wasm abort');
 }
 
+/** What Emscripten prints on stderr when libhdf5 aborts or the heap cannot grow: our typed error says it, in one line. */
+const ABORT_NOISE = /^(Aborted\(|Cannot enlarge memory|native code called abort)/;
+
+/** console.error without Emscripten's abort lines (anything else passes through). */
+function withoutAbortNoise(real: typeof console.error): typeof console.error {
+  return (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && ABORT_NOISE.test(args[0])) return;
+    real.apply(console, args);
+  };
+}
+
 async function load(markBroken: () => void): Promise<H5Api> {
   // A fresh module instance per load: after a wasm abort the old instance is unusable, and
   // hdf5_hl.js binds its module at import time, so a new import URL gives a new instance.
+  // Emscripten binds its `err` (abort messages) to `console.error` while the module is
+  // created (between the import and `ready`); h5wasm passes no printErr, so the filter is put
+  // in place for that moment.
   let h5: { default: H5Wasm };
-  if (instances++ === 0) h5 = (await import('h5wasm/node')) as { default: H5Wasm };
-  else {
-    const url = h5wasmUrl();
-    h5 = (await import(`${url}?instance=${instances}`)) as { default: H5Wasm };
+  let module: H5Module;
+  const realError = console.error;
+  console.error = withoutAbortNoise(realError);
+  try {
+    if (instances++ === 0) h5 = (await import('h5wasm/node')) as { default: H5Wasm };
+    else {
+      const url = h5wasmUrl();
+      h5 = (await import(`${url}?instance=${instances}`)) as { default: H5Wasm };
+    }
+    module = await h5.default.ready;
+  } finally {
+    console.error = realError;
   }
-  const module = await h5.default.ready;
   module.activate_throwing_error_handler();
   return { h5: h5.default, module, ...confine(module), markBroken };
 }

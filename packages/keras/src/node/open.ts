@@ -6,8 +6,8 @@ import {
   describeContent, InvalidArgumentError, IoError, isRemoteLocation, isTfwError, MAGIC, NotThisFormatError, parseJsonWithLimits, sniffInputOf, startsWith,
 } from '@tfweights/core';
 import { openLocation, readLocation } from '@tfweights/core/node';
-import { KerasReader } from '../keras-reader.js';
-import { nodeH5Api } from './h5wasm-node.js';
+import type { KerasReader } from '../keras-reader.js';
+import { openWalkedKerasH5 } from './walked-reader.js';
 import { openKerasArchive } from './archive.js';
 import { checkNotTruncated } from './superblock.js';
 import { localCopy } from './remote-copy.js';
@@ -24,6 +24,12 @@ export interface OpenKerasOptions {
    * replaces `config.json`; for a legacy `.h5` it only fills in a missing `model_config`.
    */
   config?: string | object;
+  /**
+   * Time budget in milliseconds for libhdf5's walk of the file's metadata (default
+   * `$TFW_H5_BUDGET_MS`, else 20 s + 10 s per GiB of file). The walk runs in a worker thread;
+   * past the budget it is stopped and a LimitExceededError names the file.
+   */
+  h5BudgetMs?: number;
 }
 
 /**
@@ -69,6 +75,10 @@ function unwrap(v: object | undefined): unknown {
   return topology ? (topology.model_config ?? topology) : v;
 }
 
+function budgeted(opts: OpenKerasOptions, config: unknown): { config?: unknown; budgetMs?: number } {
+  return { ...(config !== undefined ? { config } : {}), ...(opts.h5BudgetMs !== undefined ? { budgetMs: opts.h5BudgetMs } : {}) };
+}
+
 async function openChecked(path: string, allowZip: boolean, opts: OpenKerasOptions): Promise<KerasReader> {
   const config = await loadModelConfig(opts.config);
   const source = await openLocation(path);
@@ -78,22 +88,17 @@ async function openChecked(path: string, allowZip: boolean, opts: OpenKerasOptio
     if (startsWith(input.head, MAGIC.hdf5) && isRemoteLocation(path)) {
       checkNotTruncated(input.head, input.size, path);
       const copy = await localCopy(source);
-      try {
-        return KerasReader.open(await nodeH5Api(), copy.path, { name: path, onClose: copy.remove, ...(config !== undefined ? { config } : {}) });
-      } catch (err) {
-        await copy.remove();
-        throw err;
-      }
+      return openWalkedKerasH5(copy.path, { name: path, onClose: copy.remove, ...budgeted(opts, config) });
     }
   } finally {
     await source.close?.();
   }
   if (startsWith(input.head, MAGIC.hdf5)) {
     checkNotTruncated(input.head, input.size, path);
-    return KerasReader.open(await nodeH5Api(), path, config !== undefined ? { config } : {});
+    return openWalkedKerasH5(path, budgeted(opts, config));
   }
   if (allowZip && (startsWith(input.head, MAGIC.zipLocal) || startsWith(input.head, MAGIC.zipEmpty))) {
-    return openKerasArchive(path, config !== undefined ? { config } : {});
+    return openKerasArchive(path, budgeted(opts, config));
   }
   throw new NotThisFormatError(`not a Keras HDF5 file: this is ${describeContent(input)}`, {
     file: path, expected: allowZip ? 'an HDF5 file (.h5, .weights.h5) or a .keras zip' : 'an HDF5 file (.h5, .weights.h5); open .keras archives with openKeras',
