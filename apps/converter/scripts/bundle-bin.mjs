@@ -49,7 +49,13 @@ const INLINED = new Set(['protobufjs']);
 
 for (const f of readdirSync(join(app, 'dist'))) if (f.startsWith('bin-chunk-')) rmSync(join(app, 'dist', f));
 const result = await build({
-  entryPoints: { bin: join(app, 'src/bin.ts') },
+  entryPoints: {
+    bin: join(app, 'src/bin.ts'),
+    // The Keras reader starts its HDF5 metadata walk as a worker thread from
+    // `new URL('./h5-walk-worker.js', import.meta.url)`: inlined, that URL is this folder, so the
+    // worker is bundled beside bin.js under that name.
+    'h5-walk-worker': join(root, 'packages/keras/dist/node/h5-walk-worker.js'),
+  },
   outdir: join(app, 'dist'),
   bundle: true,
   splitting: true,
