@@ -3,13 +3,14 @@
  * descriptors at any time (a descriptor per member met EMFILE at 20,000 `.npy` files), members
  * written again or patched after they were parked come out whole, and an AtomicFileSink's
  * buffered small writes and CRC-style patches land where they were written, before and after
- * a flush.
+ * a flush, and FileSource's cached small reads return the file's bytes in any order.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AtomicFileSink, AtomicFolder } from '../src/node/atomic.js';
+import { FileSource } from '../src/node/file-source.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tfw-many-members-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -82,5 +83,29 @@ describe('AtomicFileSink buffering', () => {
     expect(sink.position).toBe(expected.length);
     await sink.finish();
     expect(Buffer.compare(readFileSync(target), Buffer.from(expected))).toBe(0);
+  });
+});
+
+describe('FileSource small reads', () => {
+  it('5,000 reads in random order, across block edges and up to the end, give the file bytes', async () => {
+    let state = 5;
+    const rand = () => ((state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32); // core cannot use testkit (it depends on core)
+    const bytes = Uint8Array.from({ length: 300_001 }, () => Math.floor(rand() * 256));
+    const path = join(dir, 'random.bin');
+    writeFileSync(path, bytes);
+    const src = await FileSource.open(path);
+    try {
+      for (let i = 0; i < 5000; i++) {
+        const length = [1, 16, 144, 4096, 5000][i % 5]!;
+        const offset = i % 7 === 0 ? bytes.length - length : Math.floor(rand() * (bytes.length - length));
+        const got = await src.read(offset, length);
+        expect(Buffer.compare(Buffer.from(got), Buffer.from(bytes.subarray(offset, offset + length))), `read ${offset}+${length}`).toBe(0);
+      }
+      // Sequential tiny reads, as 10^5 tiny tensors are read.
+      for (let at = 0; at + 16 <= bytes.length; at += 16 * 97) expect([...(await src.read(at, 16))]).toEqual([...bytes.subarray(at, at + 16)]);
+    } finally {
+      await src.close();
+    }
+    await expect(src.read(0, 16)).rejects.toThrow(/read after close/);
   });
 });

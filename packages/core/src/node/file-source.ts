@@ -5,13 +5,13 @@ import { checkRange, type ByteSource } from '../byte-source.js';
 import { IoError, LimitExceededError, NotThisFormatError } from '../errors.js';
 
 /**
- * Reads up to SMALL_READ bytes are served from a few cached aligned blocks (10^5 tiny
- * tensors, zip headers, a diff reading one file in the other's order): at most
- * CACHED_BLOCKS × BLOCK_BYTES (2 MiB) per open file.
+ * Reads up to SMALL_READ bytes are served from cached aligned blocks (10^5 tiny tensors, zip
+ * headers, a diff reading one file in the other's order): at most CACHED_BLOCKS × BLOCK_BYTES
+ * (2 MiB) per open file. Small blocks, so a random tiny read costs 8 KiB, not a big window.
  */
-const SMALL_READ = 16 * 1024;
-const BLOCK_BYTES = 64 * 1024;
-const CACHED_BLOCKS = 32;
+const SMALL_READ = 4 * 1024;
+const BLOCK_BYTES = 8 * 1024;
+const CACHED_BLOCKS = 256;
 
 export class FileSource implements ByteSource {
   /** Cached blocks by block number, least recently used first. */
