@@ -19,67 +19,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CHUNK_BYTES, type ChunkedTensor } from '@tfweights/core';
-import { writeCheckpoint } from '@tfweights/checkpoint/node';
+import { CHUNK_BYTES } from '@tfweights/core';
+import { generate } from './generated-checkpoint.js';
+import { appDir, CLI, failure, GiB, MiB, mib, rate, RSS_LIMIT, seconds, timed, type Run } from './measure.js';
 
-const MiB = 2 ** 20;
-const GiB = 2 ** 30;
 const TOTAL_GIB = Number(process.env.TFW_BENCH_GIB ?? 3.25);
 const BIG_GIB = Number(process.env.TFW_BENCH_BIG_GIB ?? 2.25);
 const SINGLE_GIB = Number(process.env.TFW_BENCH_SINGLE_GIB ?? 6);
 const RUNS = Math.max(1, Number(process.env.TFW_BENCH_RUNS ?? 3));
 const SHOW_MIB = Number(process.env.TFW_BENCH_SHOW_MIB ?? 128);
-const RSS_LIMIT = 256 * MiB;
-const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(join(process.env.TFW_BENCH_DIR ?? tmpdir(), 'tfw-bench-'));
 const PYTHON = join(process.env.TFW_TF_VENV ?? join(homedir(), '.cache/tfweights/tf-venv'), 'bin/python');
-
-/** A float32 tensor of `bytes` produced chunk by chunk from one reused pattern buffer. */
-function generated(key: string, bytes: number, seed: number): ChunkedTensor {
-  const elements = bytes / 4;
-  const cols = 1024;
-  return {
-    key, name: key, dtype: 'float32', shape: [elements / cols, cols], byteLength: bytes,
-    chunks: async function* () {
-      const values = new Float32Array(CHUNK_BYTES / 4);
-      for (let i = 0; i < values.length; i++) values[i] = Math.sin(i + seed) * 0.05;
-      const out = new Uint8Array(values.buffer);
-      for (let at = 0, k = 0; at < bytes; at += CHUNK_BYTES, k++) {
-        values[0] = k; // chunks differ
-        yield out.subarray(0, Math.min(CHUNK_BYTES, bytes - at));
-      }
-    },
-  };
-}
-
-async function generate(prefix: string, sizes: readonly number[]): Promise<void> {
-  await writeCheckpoint(prefix, sizes.map((b, i) => generated(`layer_${String(i).padStart(3, '0')}/kernel`, b, i)));
-}
-
-const BUILT = join(appDir, 'dist/bin.js');
-const CLI = existsSync(BUILT) && process.env.TFW_BENCH_SOURCE === undefined
-  ? [BUILT]
-  : ['--conditions=source', '--import', 'tsx', join(appDir, 'src/bin.ts')];
-
-interface Run { seconds: number; rss: number; status: number | null; stderr: string }
-
-function seconds(fn: () => void): number {
-  const t0 = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - t0) / 1e9;
-}
-
-/** Run a command under /usr/bin/time -v: wall seconds and the child's peak RSS. */
-function timed(cmd: readonly string[]): Run {
-  let r!: ReturnType<typeof spawnSync>;
-  const s = seconds(() => {
-    r = spawnSync('/usr/bin/time', ['-v', ...cmd], { cwd: appDir, encoding: 'utf8', maxBuffer: 64 * MiB });
-  });
-  const stderr = String(r.stderr ?? '');
-  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-  return { seconds: s, rss: m ? Number(m[1]) * 1024 : NaN, status: r.status, stderr };
-}
 
 const cli = (...args: string[]) => timed([process.execPath, ...CLI, ...args]);
 const py = (code: string, ...args: string[]) => timed([PYTHON, '-c', code, ...args]);
@@ -104,9 +54,6 @@ function remove(path: string): void {
 }
 
 const sync = () => spawnSync('sync');
-const rate = (bytes: number, s: number) => `${(bytes / MiB / s).toFixed(0).padStart(5)} MiB/s`;
-const mib = (b: number) => `${(b / MiB).toFixed(0)} MiB`;
-const failure = (r: Run) => r.stderr.split('\n').find((l) => l.startsWith('tfweights:') || /Error/.test(l)) ?? r.stderr.slice(-300);
 
 let ok = true;
 const out: string[] = [];

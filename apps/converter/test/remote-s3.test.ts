@@ -4,23 +4,22 @@
  * written into a bucket by multipart upload (safetensors, checkpoint shards + .index, tfjs,
  * npz, Keras .h5 staged locally) and read back; a server killed mid-upload leaves no object.
  */
-import { createServer, request, type Server } from 'node:http';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import type { AddressInfo, Socket } from 'node:net';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import S3rver from 's3rver';
-import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { closeRemoteClients } from '@tfweights/core/node';
 import { fixture, fixtureFolders, fixturesRoot, haveFixtures, loadTruth, seededRandom, tempDir } from '@tfweights/testkit';
 import { defaultRegistry } from 'tfweights';
 import { memoryIo } from '../src/io.js';
 import { main } from '../src/main.js';
+import { startS3Front } from './helpers/s3-front.js';
+import { startTestS3, type TestS3 } from './helpers/s3-server.js';
 
 const registry = defaultRegistry();
 const have = haveFixtures();
 
-let s3: S3rver;
+let s3: TestS3;
 let endpoint = '';
 let client: S3Client;
 let tmp: { path: string; cleanup: () => void };
@@ -45,11 +44,8 @@ beforeAll(async () => {
   tmp = tempDir('tfw-remote-s3-');
   process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
   process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(tmp.path, 's3'), configureBuckets: [{ name: 'fixtures', configs: [] }, { name: 'out', configs: [] }] });
-  const { port } = await s3.run();
-  endpoint = `http://127.0.0.1:${port}`;
-  client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  s3 = await startTestS3(join(tmp.path, 's3'), ['fixtures', 'out']);
+  ({ endpoint, client } = s3);
   if (fixturesRoot) {
     for (const f of filesUnder(fixturesRoot)) {
       const key = relative(fixturesRoot, f).split('\\').join('/');
@@ -59,9 +55,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   closeRemoteClients();
-  client?.destroy();
-  // Idle keep-alive connections (the SDK's) would hold close() open.
-  (s3 as unknown as { httpServer?: { closeAllConnections?: () => void } } | undefined)?.httpServer?.closeAllConnections?.();
   await s3?.close();
   tmp?.cleanup();
 });
@@ -125,37 +118,6 @@ describe.skipIf(!have)('show, diff and convert from a bucket into a bucket', () 
   });
 });
 
-/** A TCP-level proxy to the S3 server that can be killed: every connection dropped, the port closed. */
-async function killableProxy(target: string, onRequest: (method: string, url: string) => void): Promise<{ endpoint: string; kill: () => void }> {
-  const sockets = new Set<Socket>();
-  const upstream = new Set<import('node:http').ClientRequest>();
-  const t = new URL(target);
-  const server: Server = createServer((req, res) => {
-    onRequest(req.method ?? '', req.url ?? '');
-    const up = request({ host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers, agent: false }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
-    upstream.add(up);
-    up.on('close', () => upstream.delete(up));
-    up.on('error', () => res.destroy());
-    req.pipe(up);
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    kill: () => {
-      server.close();
-      for (const s of sockets) s.destroy();
-      for (const u of upstream) u.destroy();
-    },
-  };
-}
-
 describe('a multipart upload interrupted by the server dying', () => {
   it('leaves no object (the upload is completed only at the end)', async () => {
     // 40 MiB of float32 in a safetensors file: five 8 MiB parts.
@@ -170,7 +132,7 @@ describe('a multipart upload interrupted by the server dying', () => {
     writeFileSync(local, Buffer.concat([h, Buffer.from(data.buffer)]));
     expect(statSync(local).size).toBeGreaterThan(40 * 1024 * 1024);
     let parts = 0;
-    const proxy = await killableProxy(endpoint, (method, url) => {
+    const proxy = await startS3Front(endpoint, ({ method, url }) => {
       if (method === 'PUT' && /partNumber=/.test(url) && ++parts === 2) proxy.kill();
     });
     const r = await cli('convert', local, 's3://out/killed.safetensors', '--endpoint', proxy.endpoint, '--timeout', '2');

@@ -5,7 +5,7 @@
  */
 import { describeContent, IoError, NotThisFormatError, sniffInputOf } from '@tfweights/core';
 import {
-  appendToLocation, basenameLocation, dirnameLocation, joinLocation, listLocation, openLocation, statLocation,
+  appendToLocation, basenameLocation, dirnameLocation, joinLocation, listLocation, openLocation, statLocation, withBasenameLocation,
 } from '@tfweights/core/node';
 import { openBundle, type CheckpointReader, type OpenBundleOptions } from '../reader.js';
 import { readCheckpointState, type CheckpointState } from './checkpoint-state.js';
@@ -36,8 +36,10 @@ async function kind(path: string, children?: readonly string[]): Promise<'file' 
 
 /** Work out the prefix (and state file) a user-supplied path or URL stands for. */
 export async function resolveCheckpointPath(path: string): Promise<{ prefix: string; state?: CheckpointState }> {
+  // Suffixes are judged on the last segment: an hf revision (`ckpt.index@v2`) or a URL query may follow it.
+  const base = basenameLocation(path);
   // A prefix or a shard is not a file of its own: skip the folder check for names that say what they are.
-  const k = path.endsWith('.index') || DATA_SUFFIX.test(path) ? 'file' : await kind(path, ['checkpoint']);
+  const k = base.endsWith('.index') || DATA_SUFFIX.test(base) ? 'file' : await kind(path, ['checkpoint']);
   if (k === 'dir') {
     if ((await kind(joinLocation(path, 'checkpoint'))) === 'file') {
       const state = await readCheckpointState(path);
@@ -53,9 +55,9 @@ export async function resolveCheckpointPath(path: string): Promise<{ prefix: str
       ? 'directory holds no checkpoint (no `checkpoint` state file and no .index file)'
       : `directory holds ${indexes.length} checkpoints and no \`checkpoint\` state file; name one: ${indexes.slice(0, 5).join(', ')}`, { file: path });
   }
-  if (path.endsWith('.index')) return { prefix: path.slice(0, -'.index'.length) };
-  if (DATA_SUFFIX.test(path)) return { prefix: path.replace(DATA_SUFFIX, '') };
-  if (basenameLocation(path) === 'checkpoint' && k === 'file' && (await kind(indexFileName(path))) !== 'file') {
+  if (base.endsWith('.index')) return { prefix: withBasenameLocation(path, base.slice(0, -'.index'.length)) };
+  if (DATA_SUFFIX.test(base)) return { prefix: withBasenameLocation(path, base.replace(DATA_SUFFIX, '')) };
+  if (base === 'checkpoint' && k === 'file' && (await kind(indexFileName(path))) !== 'file') {
     const state = await readCheckpointState(dirnameLocation(path));
     return { prefix: state.latest, state };
   }

@@ -14,7 +14,7 @@ export {
 export { installNativeCrc32c, installNativeCrc32cOnFirstUse } from './native-crc32c.js';
 export { critically, liveTemps, makeTrackedTempDir, removeLiveTemps, trackTemp, untrackTemp } from './temp-registry.js';
 export {
-  appendToLocation, basenameLocation, dirnameLocation, isFileLocation, joinLocation, listLocation, openLocation, readLocation, requireWritable, statLocation,
+  appendToLocation, basenameLocation, dirnameLocation, isFileLocation, joinLocation, listLocation, openLocation, readLocation, requireWritable, statLocation, withBasenameLocation,
   type LocationStat,
 } from './locations.js';
 export { remoteOptions, setRemoteOptions, type RemoteOptions } from './remote-options.js';

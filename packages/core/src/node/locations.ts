@@ -12,7 +12,9 @@ import { readAll, type ByteSource } from '../byte-source.js';
 import type { ByteSink } from '../byte-sink.js';
 import { InvalidArgumentError, IoError } from '../errors.js';
 import { HttpSource, type HttpSourceOptions } from '../http-source.js';
-import { appendRemote, basenameRemote, dirnameRemote, headersFor, httpUrlOf, isRemoteLocation, joinRemote, remoteScheme } from '../remote/location-url.js';
+import {
+  appendRemote, basenameRemote, dirnameRemote, headersFor, httpUrlOf, isRemoteLocation, joinRemote, remoteScheme, withBasenameRemote,
+} from '../remote/location-url.js';
 import { RemoteError } from '../remote/remote-error.js';
 import { FileSource } from './file-source.js';
 import { remoteOptions } from './remote-options.js';
@@ -50,6 +52,16 @@ export function dirnameLocation(loc: string): string {
 /** The last segment of a location. */
 export function basenameLocation(loc: string): string {
   return isRemoteLocation(loc) ? basenameRemote(loc) : basename(loc);
+}
+
+/**
+ * The location with its last segment replaced by `name` (`ckpt.index` → `ckpt`), keeping an
+ * hf revision or a URL query where it was: suffixes are judged on {@link basenameLocation}.
+ */
+export function withBasenameLocation(loc: string, name: string): string {
+  if (isRemoteLocation(loc)) return withBasenameRemote(loc, name);
+  const base = basename(loc);
+  return loc.endsWith(base) ? `${loc.slice(0, loc.length - base.length)}${name}` : join(dirname(loc), name);
 }
 
 /** Sizes learnt by probing URLs, so stat-then-open costs one request, not two. */

@@ -58,7 +58,7 @@ function unsign(client: S3Client): void {
   type Next = (args: { request: unknown }) => Promise<unknown>;
   const strip = (next: Next) => async (args: { request: unknown }) => {
     const headers = (args.request as { headers?: Record<string, string> }).headers;
-    if (headers) for (const h of Object.keys(headers)) if (/^(authorization|x-amz-date|x-amz-security-token)$/i.test(h)) delete headers[h];
+    if (headers) for (const h of Object.keys(headers)) if (/^(authorization|x-amz-date|x-amz-security-token|x-amz-content-sha256)$/i.test(h)) delete headers[h];
     return next(args);
   };
   client.middlewareStack.addRelativeTo(strip as never, { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'tfweightsUnsigned' });

@@ -1,8 +1,14 @@
 /**
  * Remote locations as strings: `http(s)://…`, `s3://bucket/key`, `gs://bucket/key` and
- * `hf://owner/repo/path[@rev]`. Siblings and children are found by joining on the path part
- * (a Hugging Face revision, written after the last segment, stays with every sibling), and
- * gs:// / hf:// map to the HTTPS URLs their services answer on. Browser-safe: no Node imports.
+ * Hugging Face `hf://owner/repo/path[@rev]` or `hf://owner/repo@rev/path` (huggingface_hub's
+ * HfFileSystem form; `datasets/` and `spaces/` before the owner for those repository kinds).
+ * Siblings and children are found by joining on the path part (a revision stays where it was
+ * written: after the repository, or after the last segment, for every sibling), and gs:// /
+ * hf:// map to the HTTPS URLs their services answer on. Browser-safe: no Node imports.
+ *
+ * An `@` in the last segment of an hf:// path always starts a revision. A file whose name has
+ * an `@` is reached by naming the revision after the repository: `hf://o/r@main/a@b.bin`.
+ * A revision with a `/` (`refs/pr/1`) is written URL-encoded: `@refs%2Fpr%2F1`.
  */
 import { InvalidArgumentError } from '../errors.js';
 
@@ -33,13 +39,20 @@ interface Split {
   slash: boolean;
 }
 
+/** Repository kinds that the Hub's URLs and HfFileSystem paths prefix (models have none). */
+const HF_KINDS = new Set(['datasets', 'spaces']);
+
 function split(loc: string): Split {
   const scheme = remoteScheme(loc);
   if (!scheme) throw new InvalidArgumentError('not a remote location', { file: loc });
   let rest = loc.slice(scheme.length + 3);
   let tail = '';
+  let authorityParts = 1;
   if (scheme === 'hf') {
-    const at = /@([^/@]+)\/?$/.exec(rest);
+    authorityParts = HF_KINDS.has(rest.split('/')[0]!) ? 3 : 2;
+    const repo = rest.split('/')[authorityParts - 1] ?? '';
+    // A revision after the repository (hf://o/r@rev/…) stays in the root; otherwise one after the last segment is the tail.
+    const at = repo.includes('@') ? null : /@([^/@]+)\/?$/.exec(rest);
     if (at) {
       tail = `@${at[1]}`;
       rest = rest.slice(0, at.index) + (rest.endsWith('/') ? '/' : '');
@@ -52,7 +65,6 @@ function split(loc: string): Split {
     }
   }
   const parts = rest.split('/');
-  const authorityParts = scheme === 'hf' ? 2 : 1;
   const root = `${scheme}://${parts.slice(0, authorityParts).join('/')}`;
   const segments = parts.slice(authorityParts);
   const slash = segments.length > 0 && segments[segments.length - 1] === '';
@@ -105,6 +117,13 @@ export function basenameRemote(loc: string): string {
   return split(loc).segments.at(-1) ?? '';
 }
 
+/** The location with its last segment replaced by `name` (`…/ckpt.index@v2` → `…/ckpt@v2`), revision and query kept. */
+export function withBasenameRemote(loc: string, name: string): string {
+  const s = split(loc);
+  if (s.segments.length === 0 || name === '' || name.includes('/')) throw new InvalidArgumentError('no file name to replace, or not a plain name', { file: loc, entry: name });
+  return build({ ...s, segments: [...s.segments.slice(0, -1), name] });
+}
+
 /** Bucket and key of `s3://bucket/key` or `gs://bucket/key` (key without a leading `/`). */
 export function bucketAndKey(loc: string): { bucket: string; key: string } {
   const s = split(loc);
@@ -113,12 +132,25 @@ export function bucketAndKey(loc: string): { bucket: string; key: string } {
   return { bucket, key: s.segments.join('/') + (s.slash && s.segments.length > 0 ? '/' : '') };
 }
 
-/** Parts of `hf://owner/repo/path[@rev]`. */
-export function parseHfLocation(loc: string): { owner: string; repo: string; path: string; revision: string } {
+/** Parts of an hf:// location (see the module doc); `kind` is `datasets` or `spaces` for those repositories. */
+export function parseHfLocation(loc: string): { kind?: 'datasets' | 'spaces'; owner: string; repo: string; path: string; revision: string } {
   const s = split(loc);
-  const [owner, repo] = s.root.replace(/^hf:\/\//i, '').split('/');
-  if (!owner || !repo) throw new InvalidArgumentError('a Hugging Face location is hf://owner/repo/path[@revision]', { file: loc });
-  return { owner, repo, path: s.segments.join('/'), revision: s.tail ? s.tail.slice(1) : 'main' };
+  const names = s.root.replace(/^hf:\/\//i, '').split('/');
+  const kind = HF_KINDS.has(names[0]!) ? (names.shift() as 'datasets' | 'spaces') : undefined;
+  const [owner, repoAt] = names;
+  const at = repoAt?.indexOf('@') ?? -1;
+  const repo = at >= 0 ? repoAt!.slice(0, at) : repoAt;
+  const rev = at >= 0 ? repoAt!.slice(at + 1) : s.tail.slice(1);
+  if (!owner || !repo || (at >= 0 && rev === '')) throw new InvalidArgumentError('a Hugging Face location is hf://owner/repo/path[@revision] or hf://owner/repo@revision/path', { file: loc });
+  let revision = 'main';
+  if (rev !== '') {
+    try {
+      revision = decodeURIComponent(rev);
+    } catch (cause) {
+      throw new InvalidArgumentError('bad %-escape in the revision', { file: loc, entry: rev, cause });
+    }
+  }
+  return { ...(kind ? { kind } : {}), owner, repo, path: s.segments.join('/'), revision };
 }
 
 /** The HTTPS URL a gs:// or hf:// location is read from (http(s) URLs are returned as they are). */
@@ -131,9 +163,10 @@ export function httpUrlOf(loc: string): string {
     return `https://storage.googleapis.com/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
   }
   if (scheme === 'hf') {
-    const { owner, repo, path, revision } = parseHfLocation(loc);
-    // The Hub's file URLs: https://huggingface.co/<repo>/resolve/<revision>/<path>.
-    return `${hfEndpoint()}/${owner}/${repo}/resolve/${encodeURIComponent(revision)}/${path.split('/').map(encodeURIComponent).join('/')}`;
+    const { kind, owner, repo, path, revision } = parseHfLocation(loc);
+    // The Hub's file URLs, as huggingface_hub's hf_hub_url builds them (file_download.py):
+    // <endpoint>/[datasets/|spaces/]<owner>/<repo>/resolve/<revision, all of it %-quoted>/<path>.
+    return `${hfEndpoint()}/${kind ? `${kind}/` : ''}${owner}/${repo}/resolve/${encodeURIComponent(revision)}/${path.split('/').map(encodeURIComponent).join('/')}`;
   }
   throw new InvalidArgumentError('no HTTPS URL for this location', { file: loc });
 }

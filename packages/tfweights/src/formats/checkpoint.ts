@@ -9,7 +9,7 @@
  * partitioned variables, the header version and the object graph tensor as they are, so an
  * unchanged conversion is byte-identical (TF1 and TF2 alike).
  */
-import { InvalidArgumentError, type TensorInfo, type TensorReader } from '@tfweights/core';
+import { basenameRemote, InvalidArgumentError, isRemoteLocation, type TensorInfo, type TensorReader } from '@tfweights/core';
 import type { CheckpointReader, GraphVariable, TrackableObjectGraph } from '@tfweights/checkpoint';
 import { checkpointFormat, OBJECT_GRAPH_KEY } from '@tfweights/checkpoint/detect';
 import type { WriteCheckpointOptions } from '@tfweights/checkpoint/node';
@@ -24,12 +24,15 @@ const codec = () => import('@tfweights/checkpoint');
 
 const DATA_FILE = /\.data-\d{5}-of-\d{5}$/;
 
+/** The file name of a path or URL (an hf revision or a URL query may follow it in the location). */
+const fileName = (path: string) => (isRemoteLocation(path) ? basenameRemote(path) : path.replace(/^.*[\\/]/, ''));
+
 function detect(p: Probe): boolean {
   if (p.kind === 'file') {
     if (p.sniff && checkpointFormat.sniff(p.sniff)) return true;
-    return DATA_FILE.test(p.path) || /(^|\/)checkpoint$/.test(p.path);
+    return DATA_FILE.test(fileName(p.path)) || fileName(p.path) === 'checkpoint';
   }
-  if (p.kind === 'missing') return (p.siblings ?? []).some((s) => p.path.endsWith(s.replace(/\.index$/, '')) && s.endsWith('.index'));
+  if (p.kind === 'missing') return (p.siblings ?? []).includes(`${fileName(p.path)}.index`);
   const entries = p.entries ?? [];
   return !entries.includes('saved_model.pb') && (entries.includes('checkpoint') || entries.some((e) => e.endsWith('.index')));
 }

@@ -40,7 +40,7 @@ export const tfjsAdapter: FormatAdapter = {
   detect: (p) => (p.kind === 'file' && p.sniff !== undefined && tfjsFormat.sniff(p.sniff)) ||
     (p.kind === 'directory' && (p.entries ?? []).includes('model.json') && !(p.entries ?? []).includes('saved_model.pb')),
   open: async (path) => {
-    const file = /\.json$/i.test(path) ? path : join(path, 'model.json');
+    const file = /\.json$/i.test(basename(path)) ? path : join(path, 'model.json'); // basename: an hf @rev may follow
     return (await node()).openTfjsModel(file);
   },
   create: async (out, opts) => {
