@@ -4,8 +4,8 @@
  * the listing as the page reports it (target ≤ 2 s), then convert it to .safetensors in the
  * page (streamed into the origin-private file system) while sampling the resident memory of
  * the browser's renderer processes; target: the growth over the page's own footprint stays far
- * below the file size: ≤ 1/4 of it, and ≤ 4 × the largest tensor (the pipeline reads one tensor
- * ahead while writing the previous one, and the garbage collector frees them late).
+ * below the file size: ≤ 1/4 of it, and ≤ 4 × the largest tensor (tensors pass in 8 MiB chunks
+ * read into reused buffers, src/file-source.ts; the bound leaves room for the garbage collector).
  * Run: pnpm --filter @tfweights/web bench   (TFW_BENCH_DIR picks the scratch folder)
  */
 import { execFileSync } from 'node:child_process';

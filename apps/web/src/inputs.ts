@@ -2,7 +2,9 @@
  * What the user opened, as a small read-only file system: files picked or dropped (with their
  * folder-relative paths), or files under a URL. Readers get ByteSources; nothing is read whole.
  */
-import { BlobSource, HttpSource, IoError, RemoteError, type ByteSource } from '@tfweights/core';
+import { HttpSource, IoError, RemoteError, type ByteSource } from '@tfweights/core';
+import { FileSource } from './file-source.js';
+import type { UrlRange } from './h5/range-file.js';
 
 export interface InputSet {
   /** What to call it in the page and in error messages (a file or folder name, or the URL). */
@@ -11,8 +13,11 @@ export interface InputSet {
   readonly paths: readonly string[] | undefined;
   exists(path: string): Promise<boolean>;
   source(path: string): Promise<ByteSource>;
-  /** The bytes as a Blob, for h5wasm's WORKERFS (local: the File itself, no copy). */
-  blob(path: string, source?: ByteSource): Promise<Blob>;
+  /**
+   * An HDF5 file (or `size` bytes of it from `start`: a `.keras` member) for h5wasm's WORKERFS:
+   * a local File (sliced, no copy), or a URL range the worker reads lazily.
+   */
+  hdf5(path: string, part?: { start: number; size: number }): Promise<Blob | UrlRange>;
 }
 
 /** A picked file with its path inside the picked folder (`webkitRelativePath`) or its name. */
@@ -41,11 +46,12 @@ export class LocalSet implements InputSet {
   }
 
   async source(path: string): Promise<ByteSource> {
-    return new BlobSource(this.file(path), this.named(path));
+    return new FileSource(this.file(path), this.named(path));
   }
 
-  async blob(path: string): Promise<Blob> {
-    return this.file(path);
+  async hdf5(path: string, part?: { start: number; size: number }): Promise<Blob> {
+    const f = this.file(path);
+    return part ? f.slice(part.start, part.start + part.size) : f;
   }
 
   private named(path: string): string {
@@ -58,9 +64,6 @@ export class LocalSet implements InputSet {
     return f;
   }
 }
-
-/** Larger HDF5 files are not fetched whole from a URL (h5wasm needs the bytes locally). */
-export const MAX_URL_HDF5_BYTES = 1024 * 1024 * 1024;
 
 /** Files under a folder URL (ending in `/`), fetched by HTTP range requests. */
 export class UrlSet implements InputSet {
@@ -95,12 +98,9 @@ export class UrlSet implements InputSet {
     return s;
   }
 
-  async blob(path: string, source?: ByteSource): Promise<Blob> {
-    const src = source ?? (await this.source(path));
-    if (src.size > MAX_URL_HDF5_BYTES) {
-      throw new IoError(`HDF5 files from a URL are downloaded whole for h5wasm; this one is ${src.size} bytes, above the ${MAX_URL_HDF5_BYTES} limit: download it and open the file instead`, { file: src.name });
-    }
-    return new Blob([await src.read(0, src.size, 'whole HDF5 file') as Uint8Array<ArrayBuffer>]);
+  async hdf5(path: string, part?: { start: number; size: number }): Promise<UrlRange> {
+    const src = await this.source(path);
+    return { url: src.url, start: part?.start ?? 0, size: part?.size ?? src.size };
   }
 }
 

@@ -73,14 +73,14 @@ async function openHdf5(set: InputSet, path: string, src: ByteSource, head: Uint
   checkNotTruncated(head, src.size, src.name);
   const json = (set.paths ?? []).find((p) => p.endsWith('.json') && p !== 'model.json');
   const config = json ? await readJson(set, json) : undefined;
-  return RemoteKerasReader.open(await set.blob(path, src), src.name, config !== undefined ? { config } : {});
+  return RemoteKerasReader.open(await set.hdf5(path), src.name, config !== undefined ? { config } : {});
 }
 
 async function openKerasArchive(set: InputSet, path: string, src: ByteSource): Promise<TensorReader> {
   const parts = await openKerasArchiveParts(src);
-  // A stored member is mounted as a slice of the archive itself: nothing is copied.
-  const blob = parts.storedAt !== undefined && set.paths
-    ? (await set.blob(path)).slice(parts.storedAt, parts.storedAt + parts.weights.size)
+  // A stored member is mounted as a range of the archive itself (a File slice, or URL ranges): nothing is copied.
+  const blob = parts.storedAt !== undefined
+    ? await set.hdf5(path, { start: parts.storedAt, size: parts.weights.size })
     : new Blob([await readAll(parts.weightsSource) as Uint8Array<ArrayBuffer>]);
   return RemoteKerasReader.open(blob, `${src.name}:model.weights.h5`, {
     ...(parts.json.config !== undefined ? { config: parts.json.config } : {}), metadata: parts.metadata,

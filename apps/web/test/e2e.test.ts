@@ -1,24 +1,15 @@
 // End-to-end: the built site (apps/web/dist) in Debian's Chromium, served with fixtures from a
-// range-capable server on 127.0.0.1. Every format opens by file input and by ?url=; names and
-// shapes match truth.json; the histogram counts every value; diff pairs formats; converted
-// downloads are read back by NumPy / h5py (Debian's python3) and TensorFlow.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
-import { fixture, fixturesRoot, haveFixtures, loadTruth, pythonWith, runPython, runTf, tempDir, tfPython } from '@tfweights/testkit';
-import { chromiumMissing, launch } from './browser.js';
-import { startServer, type TestServer } from './server.js';
-
-const APP = resolve(import.meta.dirname, '..');
-const missing = chromiumMissing() ?? (haveFixtures() ? undefined : 'SKIPPED: no fixtures (../shared/fixtures)');
-if (missing) console.warn(`[web e2e] ${missing}`);
-
-/** The site as `pnpm build` makes it; built here when absent (running this file alone). */
-function ensureBuilt(): void {
-  if (!existsSync(join(APP, 'dist/index.html'))) execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: APP, stdio: 'inherit' });
-}
+// range-capable server on 127.0.0.1 (harness.ts). Every format opens by file input and by
+// ?url=; names and shapes match truth.json; the histogram counts every value; diff pairs
+// formats; converted downloads are read back by NumPy / h5py (Debian's python3). The Keras and
+// checkpoint outputs, the picked-file path and signatures are in e2e-outputs.test.ts.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { fixture, loadTruth, pythonWith, runPython } from '@tfweights/testkit';
+import { convertAndSave, missing, opened, useHarness } from './harness.js';
+import { startServer } from './server.js';
 
 interface Case {
   readonly title: string;
@@ -44,23 +35,8 @@ const CASES: Case[] = [
   { title: '.weights.h5 + config JSON', folder: 'keras3/diabetes-weights-h5', files: ['model.weights.h5', 'model.json'], url: 'model.weights.h5', format: 'keras3', truth: 'model.weights.h5' },
 ];
 
-let server: TestServer;
-let context: BrowserContext;
-let closeBrowser: () => Promise<void>;
-const tmp = tempDir('tfw-web-e2e-');
-
-async function openPage(query = ''): Promise<Page> {
-  const page = await context.newPage();
-  page.on('pageerror', (e) => console.error('[page error]', e.message));
-  await page.goto(`${server.url}/${query}`);
-  return page;
-}
-
-/** Wait until the page opened something (or showed an error); returns the error text or ''. */
-async function opened(page: Page, before = ''): Promise<string> {
-  await page.waitForFunction((b) => (document.body.dataset.opened ?? '') !== b || !document.getElementById('error')!.hidden, before, { timeout: 60_000 });
-  return (await page.locator('#error').isVisible()) ? ((await page.textContent('#error')) ?? '') : '';
-}
+const h = useHarness();
+const { openPage, tmp } = h;
 
 /** key → shape text of every listed tensor. */
 async function listed(page: Page): Promise<Map<string, string>> {
@@ -75,16 +51,6 @@ function expectTruth(got: Map<string, string>, c: Case): void {
 }
 
 describe.skipIf(missing)('the web app in Chromium', () => {
-  beforeAll(async () => {
-    ensureBuilt();
-    server = await startServer({ '/fx/': fixturesRoot!, '/gen/': tmp.path, '/': join(APP, 'dist') });
-    ({ context, close: closeBrowser } = await launch());
-  });
-  afterAll(async () => {
-    await closeBrowser?.();
-    await server?.close();
-    tmp.cleanup();
-  });
 
   for (const c of CASES) {
     it(`opens ${c.title} by file input`, async () => {
@@ -99,15 +65,15 @@ describe.skipIf(missing)('the web app in Chromium', () => {
     });
 
     it(`opens ${c.title} by ?url= with range reads`, async () => {
-      const url = `${server.url}/fx/${c.folder}/${c.url}`;
-      const before = server.log.length;
+      const url = `${h.server.url}/fx/${c.folder}/${c.url}`;
+      const before = h.server.log.length;
       const page = await openPage(`?url=${encodeURIComponent(url)}`);
       expect(await opened(page)).toBe('');
       expect(await page.textContent('[data-field="format"]')).toBe(c.format);
       if (c.format !== 'keras3' || c.files!.length === 1) expectTruth(await listed(page), c);
-      // Non-HDF5 formats are read by ranges, never whole (HDF5 from a URL is fetched for h5wasm).
-      const gets = server.log.slice(before).filter((r) => r.path.startsWith('/fx/') && r.method === 'GET');
-      if (!/h5|keras/.test(c.format)) expect(gets.every((r) => r.range !== undefined)).toBe(true);
+      // Every format is read by ranges, never whole (HDF5 too: the h5wasm worker's reads are ranged requests).
+      const gets = h.server.log.slice(before).filter((r) => r.path.startsWith('/fx/') && r.method === 'GET');
+      expect(gets.every((r) => r.range !== undefined)).toBe(true);
       await page.close();
     });
   }
@@ -185,7 +151,7 @@ describe.skipIf(missing)('the web app in Chromium', () => {
       const dt = new DataTransfer();
       dt.items.add(new File([bytes], '10-float16.npy'));
       document.getElementById('drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    }, `${server.url}/fx/npy/npyjs/10-float16.npy`);
+    }, `${h.server.url}/fx/npy/npyjs/10-float16.npy`);
     expect(await opened(page)).toBe('');
     expect(await page.textContent('[data-field="source"]')).toBe('10-float16.npy');
     expect([...(await listed(page)).entries()]).toEqual([['10-float16', '[10]']]);
@@ -207,14 +173,14 @@ describe.skipIf(missing)('the web app in Chromium', () => {
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20_000 });
     await page.setInputFiles('#pick-files', fixture('keras-h5/tensorspace-lenet-full', 'mnist.h5'));
     expect(await opened(page)).toBe('');
-    await context.setOffline(true);
+    await h.context.setOffline(true);
     try {
       await page.reload();
       await page.setInputFiles('#pick-files', fixture('keras3/student-adam', 'model.keras'));
       expect(await opened(page)).toBe('');
       expect(await page.textContent('[data-field="format"]')).toBe('keras3');
     } finally {
-      await context.setOffline(false);
+      await h.context.setOffline(false);
     }
     await page.close();
   });
@@ -223,23 +189,12 @@ describe.skipIf(missing)('the web app in Chromium', () => {
   const outputs = ['safetensors', 'npz', 'tfjs', 'checkpoint'] as const;
   const saved = new Map<string, string>();
 
-  it.skipIf(!py)('converts a Keras .h5 (optimizer dropped) to .safetensors, .npz, a tfjs zip and a checkpoint zip, downloaded', async () => {
+  it.skipIf(!py)('converts a Keras .h5 (optimizer dropped) to .safetensors, .npz, a tfjs zip and a checkpoint zip, downloaded (the checkpoint is checked in e2e-outputs)', async () => {
     const page = await openPage();
     await page.setInputFiles('#pick-files', fixture('keras-h5/tensorspace-lenet-full', 'mnist.h5'));
     await opened(page);
     await page.check('#drop-opt');
-    for (const to of outputs) {
-      const before = await page.evaluate(() => document.body.dataset.converted ?? '');
-      await page.selectOption('#to', to);
-      await page.click('#convert-go');
-      await page.waitForFunction((b) => (document.body.dataset.converted ?? '') !== b || document.querySelector('#convert-log .error'), before, { timeout: 60_000 });
-      expect(await page.locator('#convert-log .error').count(), await page.textContent('#convert-log') ?? '').toBe(0);
-      expect(await page.getAttribute('#progress', 'value')).toBe('1');
-      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
-      const path = join(tmp.path, download.suggestedFilename());
-      await download.saveAs(path);
-      saved.set(to, path);
-    }
+    for (const to of outputs) saved.set(to, await convertAndSave(page, to, tmp.path));
     expect([...saved.values()].map((p) => p.split('/').pop())).toEqual(['mnist.safetensors', 'mnist.npz', 'mnist-tfjs.zip', 'mnist-ckpt.zip']);
     await page.close();
   });
@@ -275,49 +230,5 @@ for g in model['weightsManifest']:
 check('tfjs', arrays)
 `, [fixture('keras-h5/tensorspace-lenet-full', 'mnist.h5'), saved.get('safetensors')!, saved.get('npz')!, saved.get('tfjs')!]);
     expect(out.trim().split('\n')).toEqual(['npz ok', 'safetensors ok', 'tfjs ok']);
-  });
-
-  it.skipIf(!tfPython())('writes a .keras model\'s weights as .weights.h5 that Keras loads into the model', async () => {
-    const page = await openPage();
-    const src = fixture('keras3/student-adam', 'model.keras');
-    await page.setInputFiles('#pick-files', src);
-    await opened(page);
-    await page.selectOption('#to', 'keras3');
-    await page.click('#convert-go');
-    await page.waitForFunction(() => document.body.dataset.converted || document.querySelector('#convert-log .error'), null, { timeout: 60_000 });
-    expect(await page.locator('#convert-log .error').count(), (await page.textContent('#convert-log')) ?? '').toBe(0);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
-    const path = join(tmp.path, download.suggestedFilename());
-    await download.saveAs(path);
-    expect(path.endsWith('model.weights.h5')).toBe(true);
-    const out = runTf(tfPython()!, `
-import sys, numpy as np, keras
-ref = keras.saving.load_model(sys.argv[1])
-m = keras.saving.load_model(sys.argv[1])
-for w in m.weights: w.assign(np.zeros(w.shape, w.dtype))
-m.load_weights(sys.argv[2])
-assert all(np.array_equal(a, b) for a, b in zip(ref.get_weights(), m.get_weights()))
-print(len(m.get_weights()))
-`, [src, path]);
-    expect(out.trim()).toBe('4');
-    await page.close();
-  });
-
-  const tf = tfPython();
-  it.skipIf(!py || !tf)('TensorFlow restores the downloaded checkpoint with the .h5\'s values', () => {
-    const dir = join(tmp.path, 'ckpt');
-    mkdirSync(dir, { recursive: true });
-    execFileSync('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', saved.get('checkpoint')!, dir]);
-    const out = runTf(tf!, `
-import sys, numpy as np, h5py, tensorflow as tf
-r = tf.train.load_checkpoint(sys.argv[1])
-h5 = h5py.File(sys.argv[2], 'r')
-names = sorted(r.get_variable_to_shape_map())
-for n in names:
-    layer, w = n.split('/')
-    assert np.array_equal(r.get_tensor(n), h5['model_weights'][layer][layer][w + ':0'][()]), n
-print(len(names))
-`, [join(dir, 'mnist-ckpt/ckpt'), fixture('keras-h5/tensorspace-lenet-full', 'mnist.h5')]);
-    expect(out.trim()).toBe('10');
   });
 });

@@ -22,3 +22,5 @@ export { groupTensorsByLayer, placeOfTensor, type TensorPlace, type KerasWeight,
 export { LegacyH5Stream, Keras3WeightsStream, type StreamOptions } from './stream-writers.js';
 export type { KerasLayout, KerasLayoutLayer, KerasLayoutWeight } from './write-layout.js';
 export { hyperslabs, type Hyperslab } from './hyperslab.js';
+export { markFixedStringsNullPad, patchFixedStringsInHeaders, patchFixedStringsToNullPad, emscriptenPatchFile, type PatchFile, type FixedStrings } from './strpad.js';
+export { zipKerasArchive, type ArchiveContent } from './archive-write.js';

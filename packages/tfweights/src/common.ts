@@ -19,7 +19,11 @@ export { globToRegExp, makeFilter, type FilterOptions } from './mapping/glob.js'
 export { parseCasts, castTensor, castDtype, type CastMap } from './mapping/cast.js';
 export { matchTemplate, templateReport, type TemplateMatch, type TemplatePair } from './mapping/template.js';
 export { planConversion, plannedInfo, streamPlan, type ConvertOptions, type PlannedTensor } from './pipeline.js';
-export type { FormatAdapter, PipelineWriter } from './formats/adapter.js';
+export type { CreateOptions, FormatAdapter, PipelineWriter } from './formats/adapter.js';
+// How the CLI's Keras and checkpoint writers decide names, layouts and object graphs, for
+// writers over sinks (the web app) that must write what the CLI writes.
+export { kerasWriter, kerasAccepts, kerasH5WriterOptions, keras3WriterOptions } from './formats/keras-writing.js';
+export { checkpointWritePlan, checkpointTensors, storedKey, type CheckpointWritePlan, type CheckpointLayoutOptions } from './formats/checkpoint-plan.js';
 export { diffReaders, compareValues, pairUp, type DiffOptions, type DiffResult, type TensorDiff } from './diff.js';
 export { tensorStats, statsOf, histogram, renderHistogram, numericValues, formatNumber, formatBytes, StreamingStats, type TensorStats, type Histogram } from './stats.js';
 export * from './keras-tfjs/browser.js';

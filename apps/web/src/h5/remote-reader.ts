@@ -3,9 +3,14 @@
  * the open answer and whose reads are answered by the worker's KerasReader. The worker (and
  * h5wasm, ~4 MB) is started only when the first HDF5 file is opened.
  */
-import { CorruptDataError, IoError, LimitExceededError, TfwError, type ByteSink, type LayerInfo, type Tensor, type TensorInfo, type TensorReader, type TensorWriter, type TfwErrorCode } from '@tfweights/core';
-import type { H5Request, H5Response, OpenedH5 } from './protocol.js';
+import { zipKerasArchive, type ArchiveContent } from '@tfweights/keras';
+import { CorruptDataError, IoError, LimitExceededError, TfwError, type ByteSink, type ByteSource, type LayerInfo, type Tensor, type TensorInfo, type TensorReader, type TensorWriter, type TfwErrorCode } from '@tfweights/core';
+import type { H5Request, H5Response, OpenedH5, WorkerWriterOptions } from './protocol.js';
+import type { UrlRange } from './range-file.js';
 
+/** A request without its id (given by call()). */
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+type Call = WithoutId<H5Request>;
 type Pending = { resolve: (r: H5Response & { ok: true }) => void; reject: (e: unknown) => void };
 
 /** Rebuild a worker error as a TfwError with the same one-line message. */
@@ -36,7 +41,7 @@ class H5Worker {
     };
   }
 
-  call(req: Omit<H5Request, 'id'>): Promise<H5Response & { ok: true }> {
+  call(req: Call): Promise<H5Response & { ok: true }> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -47,44 +52,66 @@ class H5Worker {
 
 let worker: H5Worker | undefined;
 
+/** Largest Keras output built in the worker: MEMFS keeps the whole file in memory (and copies it while growing). */
+export const MAX_WORKER_OUTPUT_BYTES = 1024 * 1024 * 1024;
+
+/** Slices the finished file is read back in. */
+const READ_BACK_BYTES = 8 * 1024 * 1024;
+
 /**
- * A Keras 3 `.weights.h5` written by the worker's Keras3WeightsStream; finish() writes the
- * finished file into `sink`. The file is built in the worker's memory, so it is bounded.
+ * A Keras HDF5 output written by the worker (legacy `.h5` or Keras 3 `.weights.h5`); with
+ * `archive`, the `.weights.h5` becomes the `model.weights.h5` of a `.keras` (zipKerasArchive,
+ * what the CLI's `.keras` writer runs). finish() reads the file back from the worker in
+ * slices into `sink`, so the page never holds it whole.
  */
-export async function remoteWeightsH5Writer(sink: ByteSink, classes: Record<string, string>): Promise<TensorWriter> {
+export async function remoteKerasWriter(sink: ByteSink, options: WorkerWriterOptions, archive?: ArchiveContent): Promise<TensorWriter> {
   worker ??= new H5Worker();
   const w = worker;
-  const { handle } = await w.call({ op: 'create', name: sink.name, classes } as Omit<H5Request, 'id'>);
+  const handle = (await w.call({ op: 'create', name: sink.name, options })).handle!;
+  const release = () => w.call({ op: 'release', handle }).then(() => undefined, () => undefined);
   let written = 0;
   return {
     async write(tensor) {
       written += tensor.byteLength;
-      if (written > MAX_WORKER_OUTPUT_BYTES) throw new LimitExceededError(`a Keras file is built in memory in the browser, at most ${MAX_WORKER_OUTPUT_BYTES / 2 ** 20} MiB; use the tfweights CLI for larger ones`, { file: sink.name });
-      await w.call({ op: 'write', handle, tensor } as Omit<H5Request, 'id'>); // structured clone copies the data
+      if (written > MAX_WORKER_OUTPUT_BYTES) {
+        throw new LimitExceededError(`a Keras file is built in memory in the browser, at most ${MAX_WORKER_OUTPUT_BYTES / 2 ** 20} MiB of weights; use the tfweights CLI for larger ones`, { file: sink.name });
+      }
+      await w.call({ op: 'write', handle, tensor }); // structured clone copies the data
     },
     async finish() {
-      const { bytes } = await w.call({ op: 'finish', handle } as Omit<H5Request, 'id'>);
-      for (let at = 0; at < bytes!.byteLength; at += 8 << 20) await sink.write(bytes!.subarray(at, Math.min(bytes!.byteLength, at + (8 << 20))));
-      await sink.finish();
+      try {
+        const { size, layers } = await w.call({ op: 'finish', handle });
+        const file: ByteSource = {
+          name: sink.name, size: size!,
+          read: async (offset, length) => (await w.call({ op: 'chunk', handle, offset, length })).bytes!,
+        };
+        if (archive) await zipKerasArchive(sink, file, layers!, archive);
+        else {
+          for (let at = 0; at < file.size; at += READ_BACK_BYTES) await sink.write(await file.read(at, Math.min(READ_BACK_BYTES, file.size - at)));
+          await sink.finish();
+        }
+      } catch (err) {
+        await sink.abort();
+        throw err;
+      } finally {
+        await release();
+      }
     },
     async abort() {
-      await w.call({ op: 'abort', handle } as Omit<H5Request, 'id'>).catch(() => undefined);
+      await release();
       await sink.abort();
     },
   };
 }
 
-/** Largest Keras output built in the worker (wasm memory holds the whole file). */
-export const MAX_WORKER_OUTPUT_BYTES = 1024 * 1024 * 1024;
-
 export class RemoteKerasReader implements TensorReader {
   private closed = false;
   private constructor(private readonly w: H5Worker, private readonly o: OpenedH5) {}
 
-  /** Open an HDF5 Blob (a File, or a slice of a .keras archive) in the worker. */
-  static async open(blob: Blob, name: string, opts: { config?: unknown; metadata?: Record<string, unknown> } = {}): Promise<RemoteKerasReader> {
+  /** Open an HDF5 Blob (a File, or a slice of a .keras archive), or a URL range, in the worker. */
+  static async open(blob: Blob | UrlRange, name: string, opts: { config?: unknown; metadata?: Record<string, unknown> } = {}): Promise<RemoteKerasReader> {
     worker ??= new H5Worker();
-    const res = await worker.call({ op: 'open', blob, name, ...opts } as Omit<H5Request, 'id'>);
+    const res = await worker.call({ op: 'open', blob, name, ...opts });
     return new RemoteKerasReader(worker, res.opened!);
   }
 
@@ -106,7 +133,7 @@ export class RemoteKerasReader implements TensorReader {
 
   async read(key: string): Promise<Tensor> {
     if (this.closed) throw new CorruptDataError('read after close', { file: this.source });
-    return (await this.w.call({ op: 'read', handle: this.o.handle, key } as Omit<H5Request, 'id'>)).tensor!;
+    return (await this.w.call({ op: 'read', handle: this.o.handle, key })).tensor!;
   }
 
   async *tensors(): AsyncIterable<Tensor> {
@@ -116,6 +143,6 @@ export class RemoteKerasReader implements TensorReader {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.w.call({ op: 'close', handle: this.o.handle } as Omit<H5Request, 'id'>);
+    await this.w.call({ op: 'close', handle: this.o.handle });
   }
 }

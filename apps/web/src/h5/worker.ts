@@ -6,12 +6,13 @@
  */
 import h5wasm from 'h5wasm';
 import { isTfwError } from '@tfweights/core';
-import { Keras3WeightsStream, KerasReader, type H5Api } from '@tfweights/keras';
+import { KerasReader, type H5Api } from '@tfweights/keras';
 import type { H5Request, H5Response } from './protocol.js';
+import { RangeFile } from './range-file.js';
+import { chunkOfOutput, createOutput, finishOutput, releaseOutput, writeOutput } from './worker-writers.js';
 
 let api: Promise<H5Api> | undefined;
 const readers = new Map<number, KerasReader>();
-const writers = new Map<number, { stream: Keras3WeightsStream; path: string }>();
 let next = 1;
 
 function h5Api(): Promise<H5Api> {
@@ -26,7 +27,8 @@ async function handle(req: H5Request): Promise<H5Response> {
     const dir = `/in${handle}`;
     const fs = module.FS as unknown as { mkdir(p: string): void; mount(type: unknown, opts: unknown, p: string): void; unmount(p: string): void; rmdir(p: string): void; filesystems: { WORKERFS: unknown } };
     fs.mkdir(dir);
-    fs.mount(fs.filesystems.WORKERFS, { blobs: [{ name: 'file.h5', data: req.blob }] }, dir);
+    const data = req.blob instanceof Blob ? req.blob : new RangeFile(req.blob, req.name);
+    fs.mount(fs.filesystems.WORKERFS, { blobs: [{ name: 'file.h5', data }] }, dir);
     try {
       const reader = KerasReader.open(await h5Api(), `${dir}/file.h5`, {
         name: req.name,
@@ -49,35 +51,19 @@ async function handle(req: H5Request): Promise<H5Response> {
     }
   }
   if (req.op === 'create') {
-    // Written in MEMFS (wasm memory): the finished file is handed back whole to the page.
     const handle = next++;
-    const path = `/out${handle}.weights.h5`;
-    writers.set(handle, { stream: Keras3WeightsStream.create(await h5Api(), path, { classes: req.classes }, req.name), path });
+    createOutput(await h5Api(), handle, req.options, req.name);
     return { id: req.id, ok: true, handle };
   }
-  if (req.op === 'write' || req.op === 'finish' || req.op === 'abort') {
-    const w = writers.get(req.handle);
-    if (!w) throw new Error(`no open output #${req.handle}`);
-    const fs = module.FS as unknown as { readFile(p: string): Uint8Array; unlink(p: string): void };
-    if (req.op === 'write') {
-      w.stream.write(req.tensor);
-      return { id: req.id, ok: true };
-    }
-    writers.delete(req.handle);
-    try {
-      if (req.op === 'abort') {
-        w.stream.abort();
-        return { id: req.id, ok: true };
-      }
-      w.stream.finish();
-      return { id: req.id, ok: true, bytes: fs.readFile(w.path) };
-    } finally {
-      try {
-        fs.unlink(w.path);
-      } catch {
-        // never created
-      }
-    }
+  if (req.op === 'write') {
+    await writeOutput(req.handle, req.tensor);
+    return { id: req.id, ok: true };
+  }
+  if (req.op === 'finish') return { id: req.id, ok: true, ...(await finishOutput(await h5Api(), req.handle)) };
+  if (req.op === 'chunk') return { id: req.id, ok: true, bytes: chunkOfOutput(await h5Api(), req.handle, req.offset, req.length) };
+  if (req.op === 'release') {
+    releaseOutput(await h5Api(), req.handle);
+    return { id: req.id, ok: true };
   }
   const reader = readers.get(req.handle);
   if (!reader) throw new Error(`no open HDF5 file #${req.handle}`);

@@ -4,13 +4,14 @@
  * when complete. The TensorWriters stream: each tensor is written to the file when it arrives.
  */
 import { join } from 'node:path';
-import { ZipWriter, type ChunkedTensor, type Tensor, type TensorWriter } from '@tfweights/core';
+import { type ChunkedTensor, type Tensor, type TensorWriter } from '@tfweights/core';
 import { checkWritableTarget, createFileSink, makeTrackedTempDir, openFile, refuseOverwritingInput, writeAtomically, type AtomicOptions } from '@tfweights/core/node';
 import type { H5Api } from '../h5-api.js';
 import { Keras3WeightsStream, LegacyH5Stream, type Keras3WeightsOptions, type LegacyH5Options, type StreamOptions } from '../stream-writers.js';
 import { writeKeras3WeightsFile, writeLegacyH5Model } from '../write-layouts.js';
 import type { KerasLayout } from '../write-layout.js';
 import type { KerasModelWeights } from '../writer-input.js';
+import { zipKerasArchive, type ArchiveContent } from '../archive-write.js';
 import { nodeH5Api } from './h5wasm-node.js';
 import { markFixedStringsNullPad } from './strpad.js';
 
@@ -19,14 +20,7 @@ export interface WriteOptions extends AtomicOptions {
   inputs?: readonly string[];
 }
 
-export interface ArchiveOptions extends Keras3WeightsOptions, WriteOptions {
-  /** config.json content (object or JSON text). Default: a minimal Sequential listing, enough for `load_weights`. */
-  config?: unknown;
-  /** metadata.json content. Default: `{"keras_version": kerasVersion, "date_saved": now}`. */
-  metadata?: unknown;
-  /** keras_version for the default metadata.json (default `3.10.0`). */
-  kerasVersion?: string;
-}
+export interface ArchiveOptions extends Keras3WeightsOptions, WriteOptions, ArchiveContent {}
 
 /** Write a legacy Keras `.h5` that `load_weights` accepts (and `load_model` with a model config). */
 export async function writeKerasH5(path: string, model: KerasModelWeights, opts: LegacyH5Options & WriteOptions = {}): Promise<void> {
@@ -44,42 +38,12 @@ export async function writeKerasWeightsH5(path: string, model: KerasModelWeights
   await writeAtomically(path, async (temp) => writeKeras3WeightsFile(api, temp, model, opts, path), opts);
 }
 
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
-}
-
-/** `json.dumps` with Python's default separators, for small flat objects. */
-function pythonJson(v: unknown): string {
-  return JSON.stringify(v, null, 1).replace(/\n\s*/g, ' ').replace(/\[ /g, '[').replace(/ \]/g, ']').replace(/\{ /g, '{').replace(/ \}/g, '}');
-}
-
-function defaultConfig(layers: readonly { name: string; className?: string }[]): unknown {
-  return {
-    module: 'keras', class_name: 'Sequential', registered_name: null,
-    config: { name: 'sequential', layers: layers.map((l) => ({ class_name: l.className ?? 'Layer', config: { name: l.name } })) },
-  };
-}
-
 /** Zip a finished `model.weights.h5` with metadata.json and config.json into `path` (atomic). */
 async function zipArchive(path: string, h5Path: string, layers: readonly { name: string; className?: string }[], opts: ArchiveOptions): Promise<void> {
-  const d = new Date();
-  const metadata = opts.metadata ?? {
-    keras_version: opts.kerasVersion ?? '3.10.0',
-    date_saved: `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}@${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`,
-  };
-  const enc = new TextEncoder();
-  const toText = (v: unknown): string => (typeof v === 'string' ? v : pythonJson(v));
   const sink = await createFileSink(path, opts);
-  const zip = new ZipWriter(sink);
   const h5 = await openFile(h5Path);
   try {
-    await zip.addBytes('metadata.json', enc.encode(toText(metadata)));
-    await zip.addBytes('config.json', enc.encode(typeof opts.config === 'string' ? opts.config : JSON.stringify(opts.config ?? defaultConfig(layers))));
-    await zip.addSource('model.weights.h5', h5);
-    await zip.finish();
-  } catch (err) {
-    await zip.abort().catch(() => undefined);
-    throw err;
+    await zipKerasArchive(sink, h5, layers, opts);
   } finally {
     await h5.close();
   }
