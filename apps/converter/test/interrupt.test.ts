@@ -3,6 +3,9 @@
  * format: the built CLI (spawned through tsx from the sources) exits 130 / 143 / 129, and
  * leaves no temporary file beside the output, no partial output and no `.keras` staging folder
  * in $TMPDIR; after a kill -9 the next run names the leftover and --force removes it.
+ * The input is served over HTTP by the test, which holds back the second half of the tensor
+ * data until the signal has been sent: the conversion has provably started (its temporary
+ * output exists) and cannot finish first, however loaded the machine is.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -11,19 +14,49 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTensor } from '@tfweights/core';
 import { npzBytes } from '@tfweights/npy';
-import { tempDir } from '@tfweights/testkit';
+import { startHttpServer, tempDir, type HttpTestServer } from '@tfweights/testkit';
 
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = tempDir('tfw-interrupt-');
 afterAll(() => tmp.cleanup());
 const input = join(tmp.path, 'in.npz');
 const staging = join(tmp.path, 'tmpdir');
+let server: HttpTestServer;
+/** The gate on the served input: data reads in its second half wait until `release()`. */
+let gate = { stalled: false, release: () => undefined as void, opened: Promise.resolve() };
+function arm(): typeof gate {
+  let release!: () => void;
+  const opened = new Promise<void>((r) => (release = r));
+  gate = { stalled: false, release, opened };
+  return gate;
+}
 
 beforeAll(async () => {
   mkdirSync(staging);
   // 48 layers × 1 MiB: long enough to be interrupted mid-way, small enough for CI.
   const tensors = Array.from({ length: 48 }, (_, i) => makeTensor(`layer${i}/kernel`, 'float32', [512, 512], new Uint8Array(1 << 20).fill(i)));
-  writeFileSync(input, await npzBytes(tensors));
+  const bytes = await npzBytes(tensors);
+  writeFileSync(input, bytes);
+  server = await startHttpServer({
+    files: {
+      '/in.npz': {
+        size: bytes.byteLength,
+        read: async (o, n) => {
+          // Headers and the central directory are small reads; tensor data comes in big ones.
+          if (n >= 256 * 1024 && o >= bytes.byteLength / 2) {
+            const g = gate;
+            g.stalled = true;
+            await g.opened;
+          }
+          return bytes.subarray(o, o + n);
+        },
+      },
+    },
+  });
+});
+afterAll(async () => {
+  gate.release();
+  await server?.close();
 });
 
 const OUTPUTS: [string, string[]][] = [
@@ -37,22 +70,27 @@ function leftovers(dir: string): string[] {
   return [...here, ...readdirSync(staging).filter((n) => n.startsWith('tfw-'))]; // tsx keeps its own cache in $TMPDIR
 }
 
-/** Start a conversion and kill it with `sig` once its first temporary file exists. */
+/**
+ * Start a conversion of the served input and kill it with `sig` once it is held at the gate
+ * with its first temporary file (beside the output or in $TMPDIR) in place.
+ */
 async function interrupted(out: string, extra: string[], sig: NodeJS.Signals): Promise<{ code: number | null; signal: string | null }> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/bin.ts', 'convert', input, out, ...extra], {
+  const g = arm();
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/bin.ts', 'convert', `${server.url}/in.npz`, out, ...extra], {
     cwd: appDir, env: { ...process.env, TMPDIR: staging }, stdio: 'ignore',
   });
   const done = new Promise<{ code: number | null; signal: string | null }>((ok) => child.on('exit', (code, signal) => ok({ code, signal })));
   const dir = dirname(out);
   let exited = false;
   void done.then(() => (exited = true));
-  for (let i = 0; i < 3000 && !exited; i++) {
-    const started = (existsSync(dir) && readdirSync(dir, { recursive: true }).map(String).some((n) => n.includes('.tfw-'))) || readdirSync(staging).some((n) => n.startsWith('tfw-'));
-    if (started) break;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  if (!exited) child.kill(sig);
-  return done;
+  const started = () => (existsSync(dir) && readdirSync(dir, { recursive: true }).map(String).some((n) => n.includes('.tfw-'))) || readdirSync(staging).some((n) => n.startsWith('tfw-'));
+  for (let i = 0; i < 6000 && !exited && !(g.stalled && started()); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(exited, 'the conversion ended before it reached the gate').toBe(false);
+  expect(g.stalled && started(), 'the conversion never reached the gate with a temporary file').toBe(true);
+  child.kill(sig);
+  const r = await done;
+  g.release();
+  return r;
 }
 
 describe('interrupted conversions', () => {

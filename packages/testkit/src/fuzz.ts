@@ -70,6 +70,9 @@ export async function runFuzz<S, M = S>(c: FuzzCampaign<S, M>): Promise<FuzzRepo
     }
     report.mutants++;
     report.slowestMs = Math.max(report.slowestMs, Math.round(performance.now() - start));
+    // In-memory campaigns resolve on microtasks only: let the event loop turn now and then, or
+    // vitest's worker misses its RPC deadline ("Timeout calling onTaskUpdate") in a long run.
+    if (i % 256 === 255) await new Promise((r) => setImmediate(r));
     if (i % 64 === 0 || i === count - 1) {
       const rss = process.memoryUsage.rss();
       report.peakRssMiB = Math.max(report.peakRssMiB, Math.round(rss / 2 ** 20));

@@ -48,6 +48,8 @@ export class TfjsReader implements TensorReader {
   private readonly placed = new Map<string, Placed>();
   private readonly order: Placed[] = [];
   private readonly groups = new Map<number, Promise<ConcatSource>>();
+  /** Where each group's weights end (checked against its shards once per read, so kept, not summed: 10^5 weights). */
+  private readonly groupEnds = new Map<number, number>();
   private readonly layerList: TopologyLayer[];
 
   private constructor(readonly model: ModelJson, private readonly opts: OpenTfjsOptions, placed: Placed[]) {
@@ -56,6 +58,7 @@ export class TfjsReader implements TensorReader {
     for (const p of placed) {
       this.placed.set(p.entry.name, p);
       this.order.push(p);
+      this.groupEnds.set(p.group, p.offset + p.storedLength);
     }
     const { modelTopology: _t, weightsManifest, ...rest } = model;
     this.metadata = { ...rest, groups: weightsManifest.map((g) => g.paths) };
@@ -120,10 +123,17 @@ export class TfjsReader implements TensorReader {
 
   /** Top-level layers with their weights in manifest order (layers-models only). */
   layers(): readonly LayerInfo[] {
+    const byLayer = new Map<string, string[]>();
+    for (const p of this.order) {
+      if (p.info.layer === undefined) continue;
+      const names = byLayer.get(p.info.layer);
+      if (names) names.push(p.entry.name);
+      else byLayer.set(p.info.layer, [p.entry.name]);
+    }
     return this.layerList.map((l) => ({
       name: l.name,
       ...(l.className ? { className: l.className } : {}),
-      weights: this.order.filter((p) => p.info.layer === l.name).map((p) => p.entry.name),
+      weights: byLayer.get(l.name) ?? [],
     }));
   }
 
@@ -199,9 +209,7 @@ export class TfjsReader implements TensorReader {
   }
 
   private groupBytes(group: number): number {
-    let end = 0;
-    for (const p of this.order) if (p.group === group) end = p.offset + p.storedLength;
-    return end;
+    return this.groupEnds.get(group) ?? 0;
   }
 }
 

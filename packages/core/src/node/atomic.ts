@@ -5,10 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { link, lstat, mkdir, mkdtemp, open, readdir, rename, rm, rmdir, unlink, type FileHandle } from 'node:fs/promises';
+import { link, lstat, mkdir, mkdtemp, readdir, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ByteSink } from '../byte-sink.js';
+import { BufferedFile } from './buffered-file.js';
+import { FolderMembers } from './folder-members.js';
 import { InvalidArgumentError, IoError } from '../errors.js';
 import { basenameRemote, isRemoteLocation } from '../remote/location-url.js';
 import { joinLocation, requireWritable } from './locations.js';
@@ -138,12 +140,11 @@ export function refuseOverwritingInput(output: string, inputs: readonly string[]
   }
 }
 
-/** ByteSink over a temporary file renamed onto `target` by finish(). */
+/** ByteSink over a temporary file renamed onto `target` by finish(); small writes are buffered. */
 export class AtomicFileSink implements ByteSink {
-  position = 0;
   private closed = false;
   private constructor(
-    readonly name: string, readonly tempPath: string, private handle: FileHandle, private readonly opts: AtomicOptions,
+    readonly name: string, readonly tempPath: string, private readonly file: BufferedFile, private readonly opts: AtomicOptions,
     /** The first folder this sink created for its target, if any (removed again when interrupted). */
     private readonly madeDir: string | undefined,
   ) {}
@@ -154,42 +155,51 @@ export class AtomicFileSink implements ByteSink {
     const madeDir = await mkdir(dirname(target), { recursive: true });
     if (madeDir) trackTemp(madeDir);
     const temp = tempPathFor(target);
-    let handle: FileHandle;
+    let file: BufferedFile;
     try {
-      handle = await open(temp, 'wx');
+      file = await BufferedFile.create(temp);
     } catch (cause) {
       throw new IoError(`cannot create output: ${(cause as Error).message}`, { file: target, cause });
     }
     trackTemp(temp);
-    return new AtomicFileSink(target, temp, handle, opts, madeDir);
+    return new AtomicFileSink(target, temp, file, opts, madeDir);
+  }
+
+  get position(): number {
+    return this.file.size;
   }
 
   async write(bytes: Uint8Array): Promise<void> {
     if (this.closed) throw new IoError('write after finish/abort', { file: this.name });
-    let done = 0;
+    const at = this.file.size;
     try {
-      while (done < bytes.byteLength) {
-        // One call writes at most 2^31 − 1 bytes (fs's limit): larger tensors go in 1 GiB steps.
-        const { bytesWritten } = await this.handle.write(bytes, done, Math.min(bytes.byteLength - done, 0x40000000), this.position + done);
-        done += bytesWritten;
-      }
+      await this.file.write(bytes);
     } catch (cause) {
       await this.abort();
-      throw new IoError(`write failed: ${(cause as Error).message}`, { file: this.name, offset: this.position, cause });
+      throw new IoError(`write failed: ${(cause as Error).message}`, { file: this.name, offset: at, cause });
     }
-    this.position += done;
   }
 
   /** Overwrite bytes already written (a zip member's CRC known only after its data). */
   async patch(offset: number, bytes: Uint8Array): Promise<void> {
     if (this.closed) throw new IoError('patch after finish/abort', { file: this.name });
-    if (offset < 0 || offset + bytes.byteLength > this.position) throw new IoError('patch outside what was written', { file: this.name, offset });
+    if (offset < 0 || offset + bytes.byteLength > this.file.size) throw new IoError('patch outside what was written', { file: this.name, offset });
     try {
-      let done = 0;
-      while (done < bytes.byteLength) done += (await this.handle.write(bytes, done, bytes.byteLength - done, offset + done)).bytesWritten;
+      await this.file.patch(offset, bytes);
     } catch (cause) {
       await this.abort();
       throw new IoError(`write failed: ${(cause as Error).message}`, { file: this.name, offset, cause });
+    }
+  }
+
+  /** Flush and fsync without finishing (a set syncs every member before its renames). */
+  async sync(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.file.sync();
+    } catch (cause) {
+      await this.abort();
+      throw new IoError(`write failed: ${(cause as Error).message}`, { file: this.name, cause });
     }
   }
 
@@ -197,13 +207,14 @@ export class AtomicFileSink implements ByteSink {
     if (this.closed) throw new IoError('finish after finish/abort', { file: this.name });
     this.closed = true;
     try {
-      await this.handle.sync();
-      await this.handle.close();
+      await this.file.sync();
+      await this.file.close();
       if (!this.opts.overwrite && (await exists(this.name))) {
         throw new InvalidArgumentError('output already exists (pass overwrite / --force to replace it)', { file: this.name });
       }
       await moveIntoPlace(this.tempPath, this.name, this.opts.overwrite === true);
     } catch (cause) {
+      await this.file.close().catch(() => undefined);
       await rm(this.tempPath, { force: true });
       throw cause instanceof InvalidArgumentError ? cause : new IoError(`cannot move output into place: ${(cause as Error).message}`, { file: this.name, cause });
     } finally {
@@ -215,7 +226,7 @@ export class AtomicFileSink implements ByteSink {
   async abort(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
-      await this.handle.close().catch(() => undefined);
+      await this.file.close().catch(() => undefined);
     }
     await rm(this.tempPath, { force: true });
     untrackTemp(this.tempPath);
@@ -288,7 +299,7 @@ export class AtomicFileSet {
   /** Rename every member into place, the `last` ones last; signals wait until it is done. */
   async commit(): Promise<void> {
     await critically(async () => {
-      for (const { sink } of this.sinks) await (sink as unknown as { handle: FileHandle }).handle.sync().catch(() => undefined);
+      for (const { sink } of this.sinks) await sink.sync();
       // Check every target first so nothing is renamed when one would be refused.
       for (const { sink } of this.sinks) await checkWritableTarget(sink.name, this.opts);
       for (const p of this.tempPaths) await checkWritableTarget(p.target, this.opts);
@@ -419,7 +430,8 @@ async function checkFolderTarget(dir: string, marker: string, opts: AtomicOption
  * (`s3://`) folder is an AtomicFileSet of uploads completed together at the commit.
  */
 export class AtomicFolder {
-  private readonly set: AtomicFileSet;
+  private readonly set: AtomicFileSet | undefined;
+  private readonly members: FolderMembers | undefined;
   private constructor(
     readonly dir: string, private readonly temp: string, private readonly marker: string, private readonly opts: AtomicOptions,
     /** The first parent folder made for this output, if any (removed again on abort when empty). */
@@ -427,7 +439,8 @@ export class AtomicFolder {
     /** `s3://` and the like: no folder to swap, the members are uploads completed together. */
     private readonly remote = false,
   ) {
-    this.set = new AtomicFileSet(remote ? opts : { overwrite: true });
+    if (remote) this.set = new AtomicFileSet(opts);
+    else this.members = new FolderMembers(temp, dir);
   }
 
   /** Check `dir` may be written (see checkFolderTarget) and make the temporary sibling folder. */
@@ -444,14 +457,15 @@ export class AtomicFolder {
 
   /** A sink for the member `name` (relative to the folder). */
   sink(name: string, opts: { last?: boolean } = {}): Promise<ByteSink> {
-    return this.set.sink(joinLocation(this.temp, name), opts);
+    if (this.set) return this.set.sink(joinLocation(this.temp, name), opts);
+    return this.members!.sink(name);
   }
 
   /** Finish every member, then swap the folder in; signals wait until it is done. */
   async commit(): Promise<void> {
-    if (this.remote) return this.set.commit();
+    if (this.set) return this.set.commit();
     try {
-      await this.set.commit();
+      await this.members!.finishAll();
       await critically(async () => {
         await checkFolderTarget(this.dir, this.marker, this.opts);
         await swapIntoPlace(this.temp, this.dir);
@@ -465,8 +479,8 @@ export class AtomicFolder {
   }
 
   async abort(): Promise<void> {
-    await this.set.abort();
-    if (this.remote) return;
+    if (this.set) return this.set.abort();
+    await this.members!.closeAll();
     await rm(this.temp, { recursive: true, force: true });
     untrackTemp(this.temp);
     if (this.madeDir) {

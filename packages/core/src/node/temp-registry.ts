@@ -44,7 +44,9 @@ export function removeLiveTemps(): void {
   for (const [path, l] of live) {
     try {
       if (l.restoreTo !== undefined && !existsSync(l.restoreTo) && existsSync(path)) renameSync(path, l.restoreTo);
-      else rmSync(path, { recursive: true, force: true });
+      // Retried: a file the thread pool was creating in a temporary folder when the signal
+      // came can land between the listing and the rmdir (ENOTEMPTY), leaving the folder.
+      else rmSync(path, { recursive: true, force: true, maxRetries: 5, retryDelay: 10 });
     } catch {
       // Best effort: the process is going away.
     }
