@@ -68,9 +68,11 @@ describe.skipIf(!existsSync(BUNDLE))('the built executable (one esbuild bundle, 
     expect(r.loaded.filter((u) => /\/packages\/[^/]+\/(dist|src)\//.test(u))).toEqual([]);
     for (const h of ['/h5wasm@', '/@tensorflow+', '/protobufjs@', '/snappyjs@', '/pako@', '/fflate@', '/cli-progress@']) expect(r.loaded.filter((u) => u.includes(h)), h).toEqual([]);
   });
-  it('ls of a checkpoint loads protobuf (external, resolved at run time from the bundle)', () => {
+  it('ls of a checkpoint loads its codec from a lazy chunk (protobufjs inlined there), and nothing heavy', () => {
     const r = built('ls', join(appDir, '../../examples/data/iris-mlp/ckpt-1'));
     expect(r.code, r.out).toBe(0);
-    expect(r.loaded.some((u) => u.includes('/protobufjs@'))).toBe(true);
+    expect(r.out).toContain('model/layer_with_weights-0/kernel');
+    expect(r.loaded.some((u) => /\/apps\/converter\/dist\/bin-chunk-[^/]+\.js$/.test(u))).toBe(true);
+    for (const h of ['/h5wasm@', '/@tensorflow+', '/protobufjs@', '/snappyjs@', '/pako@', '/fflate@']) expect(r.loaded.filter((u) => u.includes(h)), h).toEqual([]);
   });
 });

@@ -169,6 +169,14 @@ export class H5Reader {
 
   private leafKind(path: string): Kind {
     const p = `/${path}`;
+    // Ask the type first: probing a group with get_dataset_metadata throws inside the wasm
+    // module, and a few thousand of those (a model with thousands of weightless layers) leave
+    // libhdf5 trapping with "null function or function signature mismatch".
+    const t = this.typeOf(p);
+    if (t !== 'dataset') {
+      if (t === 'group') this.unlisted.add(path);
+      return t ?? 'other';
+    }
     try {
       const meta = this.api.module.get_dataset_metadata(this.file.file_id, p);
       this.checkRefused(p);
@@ -178,10 +186,7 @@ export class H5Reader {
       if (isTfwError(cause) || isWasmAbort(cause)) throw translate(this.api, cause, this.name, p, 'cannot read the object header');
       this.api.takeRefused?.();
     }
-    // An empty group, a soft link to a group, an external link (its target is refused here)…
-    const t = this.typeOf(p);
-    if (t === 'group') this.unlisted.add(path);
-    return t ?? 'other';
+    return 'dataset'; // its header is read again, with the error, when it is used
   }
 
   /** libhdf5's own lookup of one path (slow for deep paths: only for what the listing leaves open). */
