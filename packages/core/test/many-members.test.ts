@@ -47,6 +47,27 @@ describe.skipIf(process.platform !== 'linux')('AtomicFolder with many members', 
     expect(readdirSync(dir).filter((n) => n.includes('.tfw-'))).toEqual([]);
   });
 
+  it('members reopened by small writes are parked again: buffers stay bounded, bytes whole', async () => {
+    const out = join(dir, 'reopened');
+    const folder = await AtomicFolder.create(out, 'index.json');
+    const sinks = [];
+    for (let i = 0; i < 1500; i++) {
+      const s = await folder.sink(`m${i}.bin`);
+      await s.write(bytes(i & 0xff));
+      sinks.push(s);
+    }
+    const before = process.memoryUsage().arrayBuffers;
+    // Every member again, after it was parked: each small write is buffered before its file reopens.
+    for (let i = 0; i < sinks.length; i++) await sinks[i]!.write(bytes(1, 2, 3));
+    const grown = process.memoryUsage().arrayBuffers - before;
+    await (await folder.sink('index.json')).write(new TextEncoder().encode('{}'));
+    await folder.commit();
+    // A 256 KiB buffer per member would be 375 MiB here.
+    expect(grown).toBeLessThan(64 * 2 ** 20);
+    expect([...readFileSync(join(out, 'm1499.bin'))]).toEqual([1499 & 0xff, 1, 2, 3]);
+    expect([...readFileSync(join(out, 'm0.bin'))]).toEqual([0, 1, 2, 3]);
+  });
+
   it('abort removes the temporary folder and closes every member', async () => {
     const before = openDescriptors();
     const folder = await AtomicFolder.create(join(dir, 'aborted'), 'index.json');

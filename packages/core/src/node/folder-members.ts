@@ -41,13 +41,15 @@ export class FolderMembers {
   private async makeRoom(): Promise<void> {
     while (this.open.length >= MAX_OPEN) {
       const oldest = this.open.shift()!;
-      if (oldest.file.isOpen) await oldest.guard(() => oldest.file.park());
+      // Parked unconditionally: a member reopened by a small write holds buffered bytes (and
+      // its buffer) before it holds a descriptor again.
+      await oldest.guard(() => oldest.file.park());
     }
   }
 
   /** Called before a parked member's file reopens. */
   async reopening(m: FolderMember): Promise<void> {
-    if (m.file.isOpen) return;
+    if (m.file.isOpen || this.open.includes(m)) return;
     await this.makeRoom();
     this.open.push(m);
   }
@@ -58,7 +60,7 @@ export class FolderMembers {
    * 10^5 tiny files.
    */
   async finishAll(): Promise<void> {
-    for (const m of this.open.splice(0)) if (m.file.isOpen) await m.guard(() => m.file.park());
+    for (const m of this.open.splice(0)) await m.guard(() => m.file.park());
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < this.members.length) {
