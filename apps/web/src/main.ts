@@ -40,9 +40,14 @@ function clearError(): void {
   $('error').textContent = '';
 }
 
-function stemOf(label: string): string {
+/**
+ * The stem of output names: the file or folder opened, or for several loose files (labelled
+ * "N files") the file the reader was opened from (`ckpt.index` → `ckpt`).
+ */
+function stemOf(label: string, source: string): string {
+  if (/^\d+ files$/.test(label)) label = source;
   const base = label.replace(/\/+$/, '').split(/[/\\]/).pop() ?? 'weights';
-  return base.replace(/\.(weights\.h5|safetensors|index|keras|npz|npy|h5|hdf5|json)$/i, '').replace(/\.data-\d{5}-of-\d{5}$/, '') || 'weights';
+  return base.replace(/\.(weights\.h5|safetensors|index|keras|npz|npy|h5|hdf5|json|pb)$/i, '').replace(/\.data-\d{5}-of-\d{5}$/, '') || 'weights';
 }
 
 async function show(open: () => Promise<TensorReader>, label: string, inputBytes?: number): Promise<void> {
@@ -52,7 +57,7 @@ async function show(open: () => Promise<TensorReader>, label: string, inputBytes
   try {
     const reader = await open();
     await current?.file.close().catch(() => undefined);
-    current = { file: new WeightsFile(reader), stem: stemOf(label) };
+    current = { file: new WeightsFile(reader), stem: stemOf(label, reader.source) };
     renderSummary($('summary'), current.file, inputBytes);
     renderSignatures($('signatures'), reader);
     redrawTree();

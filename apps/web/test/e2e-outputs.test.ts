@@ -65,6 +65,8 @@ describe.skipIf(missing)('the web app\'s Keras and checkpoint outputs in Chromiu
     await page.setInputFiles('#pick-files', CKPT_FILES.map((f) => fixture(CKPT, f)));
     await opened(page);
     for (const id of ['keras3', 'keras-h5']) pairs.push([await convertAndSave(page, id, h.tmp.path), await cliConvert(fixture(CKPT, 'ckpt'), id, 'ckpt', false), 'h5']);
+    // Loose files (no folder) name the outputs after the checkpoint, not "2 files".
+    expect(pairs.slice(-2).map((p) => p[0].split('/').pop())).toEqual(['ckpt.weights.h5', 'ckpt.h5']);
     // Chunked end to end (the page's FileSource reads into the pipeline's buffers): byte-identical to the CLI's file.
     const st = await convertAndSave(page, 'safetensors', h.tmp.path);
     const cliSt = join(h.tmp.path, 'cli', 'ckpt.safetensors');
