@@ -71,8 +71,8 @@ describe('example 3 on a CNN made here (legacy .h5 with model config and Adam st
     expect(sha(input)).toBe(before);
   });
 
-  it.skipIf(!py)('the .h5 read by h5py equals the edits done by NumPy, and is bit-identical elsewhere', () => {
-    const r = checkEditedH5(py!, input, result.h5, result.edits, 0.05);
+  it.skipIf(!py)('the .h5 read by h5py equals the edits done by NumPy, and is bit-identical elsewhere', async () => {
+    const r = await checkEditedH5(py!, input, result.h5, result.edits, 0.05);
     expect(r.edited).toBe(3);
     expect(r.same).toBe(3 + 1 + 6); // 3 biases, Adam iter and 6 slots
     expect(r.zeroed).toBeGreaterThan(5);
@@ -114,7 +114,7 @@ describe('example 3 on the bundled TF2 checkpoint (no convolution)', () => {
     expect(want['dense/kernel'].filter((v) => v === 0).length).toBeGreaterThan(3);
 
     if (py) {
-      const h5 = h5Datasets(py, result.h5);
+      const h5 = await h5Datasets(py, result.h5);
       expect(Object.keys(h5).sort()).toEqual(['dense/dense/bias:0', 'dense/dense/kernel:0', 'dense_1/dense_1/bias:0', 'dense_1/dense_1/kernel:0']);
       expect(h5['dense/dense/kernel:0']!.values).toEqual(want['dense/kernel']);
       expect(h5['dense_1/dense_1/kernel:0']!.values).toEqual(want['dense_1/kernel']);
@@ -166,8 +166,8 @@ describe.skipIf(!haveFixtures())('example 3 on the LeNet fixture (Keras 2.1.6 mo
     });
   });
 
-  it.skipIf(!py)('h5py reads the intended edits, and every other dataset (optimizer state too) unchanged', () => {
-    const r = checkEditedH5(py!, input(), result.h5, result.edits, 0.01);
+  it.skipIf(!py)('h5py reads the intended edits, and every other dataset (optimizer state too) unchanged', async () => {
+    const r = await checkEditedH5(py!, input(), result.h5, result.edits, 0.01);
     expect(r).toMatchObject({ edited: 5, same: 5 + 31 });
     expect(r.zeroed).toBeGreaterThan(1000);
   });

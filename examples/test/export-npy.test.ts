@@ -20,7 +20,7 @@ describe('example 4 on files made here', () => {
       'encoder/dense_a/kernel.npy', 'encoder/dense_a/bias.npy', 'encoder/dense_b/kernel.npy', 'encoder/dense_b/bias.npy', 'head/kernel.npy', 'head/bias.npy',
     ]);
     if (!py) return;
-    const read = npyFiles(py, out);
+    const read = await npyFiles(py, out);
     expect(Object.keys(read).sort()).toEqual(result.map((f) => relative(out, f.file)).sort());
     const stored = model.layers.flatMap((l) => l.weights.map((w) => w.tensor));
     result.forEach((f, i) => {
@@ -37,7 +37,7 @@ describe('example 4 on files made here', () => {
     const all = await run(exportNpy, [irisDir, out, '--all']);
     expect(all.result).toHaveLength(14); // 4 weights, 8 Adam slots, iterations, save_counter
     if (!py) return;
-    const read = npyFiles(py, out);
+    const read = await npyFiles(py, out);
     expect(read['optimizer/iter.npy']).toMatchObject({ dtype: '<i8', shape: [], values: [150] });
     expect(read['save_counter.npy']).toMatchObject({ dtype: '<i8', shape: [], values: [1] });
     const src = await open(irisDir);
@@ -54,7 +54,7 @@ describe.skipIf(!haveFixtures())('example 4 on the real fixtures', () => {
       const out = join(tmp.path, folder.replace('/', '-'));
       const { result } = await run(exportNpy, [path, out]);
       expect(result.length).toBeGreaterThan(0);
-      const read = npyFiles(py!, out);
+      const read = await npyFiles(py!, out);
       expect(Object.keys(read)).toHaveLength(result.length);
       const truth = new Map(loadTruth(folder)[0]!.tensors.map((t) => [t.key, t]));
       for (const f of result) {

@@ -136,7 +136,7 @@ export async function writeNested(path: string): Promise<KerasModelWeights> {
 // --- Python checks (Debian's python3 with h5py and NumPy).
 
 /** Every dataset of an HDF5 file: path → {dtype, shape, values as float64}. */
-export function h5Datasets(exe: string, path: string): Record<string, { dtype: string; shape: number[]; values: number[] }> {
+export async function h5Datasets(exe: string, path: string): Promise<Record<string, { dtype: string; shape: number[]; values: number[] }>> {
   const code = `
 import h5py, json, sys, numpy as np
 out = {}
@@ -147,7 +147,7 @@ def visit(name, obj):
 with h5py.File(sys.argv[1], 'r') as f:
     f.visititems(visit)
 print(json.dumps(out))`;
-  return JSON.parse(runPython(exe, code, [path])) as Record<string, { dtype: string; shape: number[]; values: number[] }>;
+  return JSON.parse(await runPython(exe, code, [path])) as Record<string, { dtype: string; shape: number[]; values: number[] }>;
 }
 
 /**
@@ -156,7 +156,7 @@ print(json.dumps(out))`;
  * every other one is bit-identical; the model config and layer/weight name lists are kept.
  * Returns how many datasets were edited and how many values the pruning zeroed.
  */
-export function checkEditedH5(exe: string, input: string, output: string, edits: Record<string, string[]>, threshold: number): { edited: number; same: number; zeroed: number } {
+export async function checkEditedH5(exe: string, input: string, output: string, edits: Record<string, string[]>, threshold: number): Promise<{ edited: number; same: number; zeroed: number }> {
   const code = `
 import h5py, json, sys, numpy as np
 src, dst, edits, th = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), float(sys.argv[4])
@@ -210,11 +210,11 @@ with h5py.File(src, 'r') as a, h5py.File(dst, 'r') as b:
         assert not np.array_equal(x, y), ('edit had no effect', name)
         edited += 1
 print(json.dumps({'edited': edited, 'same': same, 'zeroed': zeroed}))`;
-  return JSON.parse(runPython(exe, code, [input, output, JSON.stringify(edits), String(threshold)])) as { edited: number; same: number; zeroed: number };
+  return JSON.parse(await runPython(exe, code, [input, output, JSON.stringify(edits), String(threshold)])) as { edited: number; same: number; zeroed: number };
 }
 
 /** Every .npy file under a folder, read by NumPy: relative path → {dtype, shape, values}. */
-export function npyFiles(exe: string, dir: string): Record<string, { dtype: string; shape: number[]; values: number[]; sha256: string }> {
+export async function npyFiles(exe: string, dir: string): Promise<Record<string, { dtype: string; shape: number[]; values: number[]; sha256: string }>> {
   const code = `
 import json, os, sys, numpy as np
 out = {}
@@ -225,5 +225,5 @@ for root, _, files in os.walk(sys.argv[1]):
         out[os.path.relpath(p, sys.argv[1])] = {'dtype': a.dtype.str, 'shape': list(a.shape), 'values': a.astype(np.float64).ravel().tolist(),
             'sha256': hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()}
 print(json.dumps(out))`;
-  return JSON.parse(runPython(exe, code.replace('import json', 'import hashlib, json'), [dir])) as Record<string, { dtype: string; shape: number[]; values: number[]; sha256: string }>;
+  return JSON.parse(await runPython(exe, code.replace('import json', 'import hashlib, json'), [dir])) as Record<string, { dtype: string; shape: number[]; values: number[]; sha256: string }>;
 }

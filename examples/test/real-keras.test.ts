@@ -26,10 +26,10 @@ interface Arr {
   values: number[];
 }
 
-function keras<T>(script: string, args: string[]): T {
+async function keras<T>(script: string, args: string[]): Promise<T> {
   const dir = join(examplesDir, 'test', 'python');
   const code = `${readFileSync(join(dir, 'common.py'), 'utf8')}\n${readFileSync(join(dir, script), 'utf8')}`;
-  const line = runKeras(exe!, code, args).split('\n').reverse().find((l) => l.startsWith('RESULT:'));
+  const line = (await runKeras(exe!, code, args)).split('\n').reverse().find((l) => l.startsWith('RESULT:'));
   if (!line) throw new Error(`${script} printed no RESULT line`);
   return JSON.parse(line.slice('RESULT:'.length)) as T;
 }
@@ -55,10 +55,10 @@ interface Relearned {
 /** Example 3's .h5 → Keras 3 load_weights → predict (= example 5 on the same file, in tfjs) → one fit step. */
 async function relearn(kind: 'cnn' | 'lenet', edited: string, weightDatasets: string[], inputShape: number[]): Promise<Relearned> {
   const batch = randomBatch(inputShape, 21);
-  const res = keras<Relearned>('relearn_h5.py', [kind, edited, JSON.stringify(batch)]);
+  const res = await keras<Relearned>('relearn_h5.py', [kind, edited, JSON.stringify(batch)]);
   if (py) {
     // What Keras loaded is what h5py reads in the file (which the example-3 tests check against the intended edits).
-    const file = h5Datasets(py, edited);
+    const file = await h5Datasets(py, edited);
     expect(res.weights).toEqual(weightDatasets.map((k) => file[k]));
     if (res.load_model_weights) expect(res.load_model_weights).toEqual(res.weights);
   }
@@ -87,7 +87,7 @@ describe.skipIf(!exe)('relearning with real Keras 3 (files made here)', () => {
     const [k0, b0, k1, b1] = [await v('0/kernel'), await v('0/bias'), await v('1/kernel'), await v('1/bias')];
     await src.close();
     const rows = [[5.1, 3.5, 1.4, 0.2], [6.7, 3.1, 4.7, 1.5], [5.9, 3.0, 5.1, 1.8], [-2, 1, 0.5, 3]];
-    const res = keras<Record<string, { pred: Arr; train: { loss: number; moved: boolean[] } }>>('iris_h5.py', [join(irisDir, 'model.json'), JSON.stringify(rows), ...outs]);
+    const res = await keras<Record<string, { pred: Arr; train: { loss: number; moved: boolean[] } }>>('iris_h5.py', [join(irisDir, 'model.json'), JSON.stringify(rows), ...outs]);
     const js = rows.flatMap((x) => softmax(denseLayer(denseLayer(x, k0, b0, 8).map((h) => Math.max(0, h)), k1, b1, 3)));
     for (const out of outs) {
       expect(res[out]!.pred.shape, out).toEqual([4, 3]);
@@ -100,7 +100,7 @@ describe.skipIf(!exe)('relearning with real Keras 3 (files made here)', () => {
     const dir = join(tmp.path, 'nested');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(dir);
-    const { weights } = keras<{ weights: Record<string, Arr> }>('nested.py', [dir]);
+    const { weights } = await keras<{ weights: Record<string, Arr> }>('nested.py', [dir]);
     expect(Object.keys(weights)).toEqual(['encoder/dense_a/kernel', 'encoder/dense_a/bias', 'encoder/dense_b/kernel', 'encoder/dense_b/bias', 'head/kernel', 'head/bias']);
     for (const file of ['nested.keras', 'nested.h5']) {
       const path = join(dir, file);
@@ -118,7 +118,7 @@ describe.skipIf(!exe)('relearning with real Keras 3 (files made here)', () => {
       if (py) {
         const out = join(dir, `npy-${file}`);
         await run(exportNpy, [path, out]);
-        const read = npyFiles(py, out);
+        const read = await npyFiles(py, out);
         for (const [name, w] of Object.entries(weights)) expect(read[`${name}.npy`], `${file} ${name}`).toMatchObject(w);
       }
     }

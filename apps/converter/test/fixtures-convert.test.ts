@@ -72,7 +72,7 @@ describe.skipIf(!have || !py)('checkpoint → .npz and → .npy folder (checked 
       await convertOk(fx(ckpt), out(`${base}.npz`));
       await convertOk(fx(ckpt), out(`${base}-npy`), '--to', 'npy');
       const names = await namesOf(fx(ckpt));
-      const got = inspectWithPython([out(`${base}.npz`), out(`${base}-npy`)]);
+      const got = await inspectWithPython([out(`${base}.npz`), out(`${base}-npy`)]);
       const want = truthOf(ckpt).filter((t) => t.key !== '_CHECKPOINTABLE_OBJECT_GRAPH');
       for (const arrays of [got[out(`${base}.npz`)]!, got[out(`${base}-npy`)]!]) {
         expect(Object.keys(arrays).sort()).toEqual(want.map((t) => names.get(t.key)!).sort());
@@ -91,7 +91,7 @@ describe.skipIf(!have || !py)('any format → .npz (checked with NumPy against t
       const o = out(`any-${folder.replace(/\//g, '_')}-${e.input.replace(/[/.]/g, '_')}.npz`);
       await convertOk(src, o);
       const names = await namesOf(src);
-      const arrays = inspectWithPython([o])[o]!;
+      const arrays = (await inspectWithPython([o]))[o]!;
       const want = e.tensors.filter((t) => t.key !== '_CHECKPOINTABLE_OBJECT_GRAPH');
       expect(Object.keys(arrays).sort()).toEqual(want.map((t) => names.get(t.key)!).sort());
       for (const t of want) expect(arrays[names.get(t.key)!], t.key).toEqual({ dtype: t.dtype, shape: t.shape, sha256: t.sha256 });
@@ -107,7 +107,7 @@ describe.skipIf(!have || !py)('SavedModel → legacy .h5, names from the SavedVa
       const r = await registry.open(fx(sm));
       const vars = r.list().filter((t) => t.role !== 'metadata' && t.role !== 'optimizer');
       await r.close();
-      const h5 = inspectWithPython([o])[o]!;
+      const h5 = (await inspectWithPython([o]))[o]!;
       const truth = new Map(truthOf(sm).map((t) => [t.key, t]));
       const datasets = Object.keys(h5).filter((k) => !k.startsWith('@'));
       expect(datasets).toHaveLength(vars.length);
@@ -134,7 +134,7 @@ describe.skipIf(!have || !py)('legacy .h5 → Keras 3 .weights.h5 and back (chec
       await convertOk(fx(h5), k3, '--drop-optimizer');
       const rep = await convertOk(k3, back, '--template', fx(h5), '--strict');
       expect(rep.err).toMatch(/template match: \d+ matched/);
-      const got = inspectWithPython([k3, back]);
+      const got = await inspectWithPython([k3, back]);
       const truth = truthOf(h5);
       const weights = truth.filter((t) => !t.key.startsWith('optimizer_weights/'));
       // Keras 3 layout: layers/<snake_case class>/vars/<i>, same values.
@@ -191,7 +191,7 @@ describe.skipIf(!have || !py)('checkpoint → .h5 with --template', () => {
     const o = out('lenet-from-ckpt.h5');
     const r = await convertOk(ck, o, '--template', fx('keras-h5/tensorspace-lenet-full/mnist.h5'), '--strict');
     expect(r.err).toMatch(/template match: 10 matched \(10 by name, 0 by order and shape\)/);
-    const got = inspectWithPython([o])[o]!;
+    const got = (await inspectWithPython([o]))[o]!;
     for (const t of truthOf('keras-h5/tensorspace-lenet-weights/weights.h5')) {
       expect(got[`model_weights/${t.key}`], t.key).toEqual({ dtype: t.dtype, shape: t.shape, sha256: t.sha256 });
     }
@@ -212,7 +212,7 @@ describe.skipIf(!have || !py)('checkpoint → .h5 with --template', () => {
     const r = await convertOk(ck, o, '--template', fx('keras-h5/tensorspace-lenet-full/mnist.h5'), '--strict', '--allow-uncertain-match');
     expect(r.err).toMatch(/template match: 10 matched \(0 by name, 10 by order and shape\)/);
     expect(r.err).toContain('~ net/Conv2D_1/kernel -> Conv2D_1/kernel [5, 5, 1, 6] (by order and shape)');
-    const got = inspectWithPython([o])[o]!;
+    const got = (await inspectWithPython([o]))[o]!;
     for (const t of truthOf('keras-h5/tensorspace-lenet-weights/weights.h5')) {
       expect(got[`model_weights/${t.key}`], t.key).toEqual({ dtype: t.dtype, shape: t.shape, sha256: t.sha256 });
     }
@@ -263,7 +263,7 @@ describe.skipIf(!have)('round trips through every other writer report equal', ()
     await convertOk(fx(src), o, '--include', 'Softmax/bias');
     if (py) {
       const t = truthOf('keras-h5/tensorspace-lenet-weights/weights.h5').find((x) => x.key === 'Softmax/Softmax/bias:0')!;
-      const r = JSON.parse(runNpy(o));
+      const r = JSON.parse(await runNpy(o));
       expect(r).toEqual({ dtype: 'float32', shape: [10], sha256: t.sha256 });
     }
     const many = await cli('convert', fx(src), out('many.npy'));
@@ -272,8 +272,8 @@ describe.skipIf(!have)('round trips through every other writer report equal', ()
   });
 });
 
-function runNpy(path: string): string {
-  return runPython(py!, "import sys,json,hashlib,numpy as np\na=np.load(sys.argv[1])\nprint(json.dumps({'dtype':a.dtype.name,'shape':list(a.shape),'sha256':hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()}))", [path]);
+async function runNpy(path: string): Promise<string> {
+  return await runPython(py!, "import sys,json,hashlib,numpy as np\na=np.load(sys.argv[1])\nprint(json.dumps({'dtype':a.dtype.name,'shape':list(a.shape),'sha256':hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()}))", [path]);
 }
 
 describe.skipIf(!have)('→ SavedModel with --template', () => {

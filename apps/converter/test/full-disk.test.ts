@@ -4,14 +4,13 @@
  * line (IoError), exits non-zero, never says "wrote …", and leaves nothing at the target and
  * no temporary file. Uses an 8 MiB tmpfs (testkit smallTmpfs; skipped where mount is refused).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTensor } from '@tfweights/core';
 import { npzBytes } from '@tfweights/npy';
-import { seededRandom, smallTmpfs, tempDir } from '@tfweights/testkit';
+import { seededRandom, smallTmpfs, tempDir, runProcess } from '@tfweights/testkit';
 
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = tempDir('tfw-fulldisk-in-');
@@ -35,9 +34,9 @@ const OUTPUTS: [string, string[]][] = [
 
 describe.skipIf(!disk.mounted)('CLI writers on a full disk', () => {
   for (const [name, extra] of OUTPUTS) {
-    it(`${name}: one ENOSPC line, non-zero exit, nothing left`, () => {
+    it(`${name}: one ENOSPC line, non-zero exit, nothing left`, async () => {
       const out = join(disk.path, name);
-      const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/bin.ts', 'convert', input, out, ...extra], { cwd: appDir, encoding: 'utf8' });
+      const r = await runProcess(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/bin.ts', 'convert', input, out, ...extra], { cwd: appDir });
       const said = `${r.stdout}${r.stderr}`;
       expect(r.status, said).not.toBe(0);
       expect(said).not.toMatch(/wrote /);

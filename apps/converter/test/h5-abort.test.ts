@@ -3,14 +3,13 @@
  * libhdf5 calls abort() reading the root attributes) is one typed line on stderr: Emscripten's
  * own `Aborted(...)` print is kept out (packages/keras/src/node/h5wasm-node.ts).
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTensor } from '@tfweights/core';
 import { writeKerasH5 } from '@tfweights/keras/node';
-import { offsetsOf, tempDir } from '@tfweights/testkit';
+import { offsetsOf, tempDir, runProcess } from '@tfweights/testkit';
 
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = tempDir('tfw-h5-abort-');
@@ -28,7 +27,7 @@ describe('a libhdf5 abort on the command line', () => {
     bytes.fill(0, heap, heap + 3);
     const bad = join(tmp.path, 'aborts.h5');
     writeFileSync(bad, bytes);
-    const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/bin.ts', 'ls', bad], { cwd: appDir, encoding: 'utf8' });
+    const r = await runProcess(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/bin.ts', 'ls', bad], { cwd: appDir });
     expect(r.stderr).toMatch(/libhdf5 aborted on this damaged file/);
     expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
     expect(r.stderr).toMatch(/^tfweights: .*aborts\.h5/);

@@ -9,14 +9,13 @@
  * old/new set kept whole under a temporary name. The next run names that leftover and fails;
  * --force removes it and writes the new output.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTensor } from '@tfweights/core';
 import { npzBytes } from '@tfweights/npy';
-import { tempDir } from '@tfweights/testkit';
+import { tempDir, runProcess } from '@tfweights/testkit';
 import { memoryIo } from '../src/io.js';
 import { main } from '../src/main.js';
 
@@ -35,7 +34,7 @@ beforeAll(async () => {
 });
 
 const cli = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, ['--import', killAt, '--conditions=source', '--import', 'tsx', 'src/bin.ts', ...args], { cwd: appDir, encoding: 'utf8', env: { ...process.env, ...env } });
+  runProcess(process.execPath, ['--import', killAt, '--conditions=source', '--import', 'tsx', 'src/bin.ts', ...args], { cwd: appDir, env: { ...process.env, ...env } });
 
 async function diffExit(a: string, b: string): Promise<number> {
   return main(['diff', a, b], memoryIo());
@@ -69,10 +68,10 @@ describe('kill -9 while a multi-file output is swapped in', () => {
         rmSync(dir, { recursive: true, force: true });
         mkdirSync(dir);
         const out = join(dir, kind.out);
-        const first = cli(['convert', oldInput, out, '--to', kind.to]);
+        const first = await cli(['convert', oldInput, out, '--to', kind.to]);
         expect(first.status, first.stderr).toBe(0);
         const oldFiles = kind.to === 'checkpoint' ? files(dir) : files(out);
-        const killed = cli(['convert', newInput, out, '--to', kind.to, '--force'], { TFW_TEST_KILL_AT: step });
+        const killed = await cli(['convert', newInput, out, '--to', kind.to, '--force'], { TFW_TEST_KILL_AT: step });
         expect(killed.signal, `${step}: ${killed.stderr}`).toBe('SIGKILL');
         // What a reader sees now.
         const visible = kind.to === 'checkpoint' ? files(dir).filter((n) => !n.includes('.tfw-')) : files(out);
@@ -90,11 +89,11 @@ describe('kill -9 while a multi-file output is swapped in', () => {
         // The next run names what the killed one left; --force removes it and writes the new output.
         const left = leftovers(dir);
         expect(left.length, `${step}: a temporary name is left`).toBeGreaterThan(0);
-        const again = cli(['convert', newInput, out, '--to', kind.to]);
+        const again = await cli(['convert', newInput, out, '--to', kind.to]);
         expect(again.status).toBe(2);
         expect(again.stderr).toContain('interrupted earlier run left');
         expect(left.filter((l) => again.stderr.includes(l)), again.stderr).not.toEqual([]);
-        const forced = cli(['convert', newInput, out, '--to', kind.to, '--force']);
+        const forced = await cli(['convert', newInput, out, '--to', kind.to, '--force']);
         expect(forced.status, forced.stderr).toBe(0);
         expect(leftovers(dir)).toEqual([]);
         expect(await diffExit(kind.readAs(out), newInput)).toBe(0);

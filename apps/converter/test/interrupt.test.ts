@@ -7,14 +7,14 @@
  * data until the signal has been sent: the conversion has provably started (its temporary
  * output exists) and cannot finish first, however loaded the machine is.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTensor } from '@tfweights/core';
 import { npzBytes } from '@tfweights/npy';
-import { startHttpServer, tempDir, type HttpTestServer } from '@tfweights/testkit';
+import { startHttpServer, tempDir, type HttpTestServer, runProcess } from '@tfweights/testkit';
 
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = tempDir('tfw-interrupt-');
@@ -119,10 +119,10 @@ describe('interrupted conversions', () => {
     const out = join(dir, 'out.safetensors');
     expect((await interrupted(out, [], 'SIGKILL')).signal).toBe('SIGKILL');
     expect(readdirSync(dir).filter((n) => n.includes('.tfw-')).length).toBe(1);
-    const again = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/bin.ts', 'convert', input, out], { cwd: appDir, encoding: 'utf8' });
+    const again = await runProcess(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/bin.ts', 'convert', input, out], { cwd: appDir });
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/interrupted earlier run left \.out\.safetensors\.tfw-\d+-[0-9a-f]{8}\.tmp/);
-    const forced = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/bin.ts', 'convert', input, out, '--force'], { cwd: appDir, encoding: 'utf8' });
+    const forced = await runProcess(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/bin.ts', 'convert', input, out, '--force'], { cwd: appDir });
     expect(forced.status, forced.stderr).toBe(0);
     expect(readdirSync(dir)).toEqual(['out.safetensors']);
   });

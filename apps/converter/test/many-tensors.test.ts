@@ -6,14 +6,13 @@
  * `ulimit -n 128`, so a writer holding one descriptor per member (EMFILE at 20,000 files,
  * issue 17) fails here. The 10^5-tensor timings live in bench/many-tensors.bench.ts.
  */
-import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChunkedTensor } from '@tfweights/core';
 import { writeCheckpoint } from '@tfweights/checkpoint/node';
-import { pythonWith, runPython, tempDir } from '@tfweights/testkit';
+import { pythonWith, runPython, tempDir, runProcess } from '@tfweights/testkit';
 import { memoryIo } from '../src/io.js';
 import { main } from '../src/main.js';
 
@@ -44,8 +43,8 @@ const OUTPUTS: [string, string, string][] = [
 ];
 
 /** The CLI, in a child under `ulimit -n 128`, writes the npy folder `out` (one file per tensor). */
-function convertWithFewDescriptors(out: string): void {
-  const r = spawnSync('sh', ['-c', 'ulimit -n 128 && exec "$0" "$@"', process.execPath, '--conditions=source', '--import', 'tsx', 'src/bin.ts', 'convert', input, out, '--to', 'npy'], { cwd: appDir, encoding: 'utf8' });
+async function convertWithFewDescriptors(out: string): Promise<void> {
+  const r = await runProcess('sh', ['-c', 'ulimit -n 128 && exec "$0" "$@"', process.execPath, '--conditions=source', '--import', 'tsx', 'src/bin.ts', 'convert', input, out, '--to', 'npy'], { cwd: appDir });
   expect(r.status, r.stderr).toBe(0);
   expect(readdirSync(out).length).toBe(COUNT + 1);
   expect(readdirSync(tmp.path).filter((n) => n.includes('.tfw-'))).toEqual([]);
@@ -55,7 +54,7 @@ describe(`${COUNT} tiny tensors`, () => {
   for (const [to, out, readAs] of OUTPUTS) {
     it(`checkpoint → ${to}${to === 'npy' ? ' (the CLI under ulimit -n 128)' : ''} → checkpoint: ls lists all, diff finds no difference either way`, async () => {
       if (to === 'npy') {
-        convertWithFewDescriptors(join(tmp.path, out));
+        await convertWithFewDescriptors(join(tmp.path, out));
       } else {
         const written = await run('convert', input, join(tmp.path, out), '--to', to);
         expect(written.code, written.err).toBe(0);
@@ -75,8 +74,8 @@ describe(`${COUNT} tiny tensors`, () => {
     });
   }
 
-  it.skipIf(!pythonWith('numpy'))('NumPy reads every member of the .npz and every file of the npy folder', () => {
-    const got = runPython(pythonWith('numpy')!, [
+  it.skipIf(!pythonWith('numpy'))('NumPy reads every member of the .npz and every file of the npy folder', async () => {
+    const got = await runPython(pythonWith('numpy')!, [
       'import json, os, sys, numpy as np',
       'z = np.load(sys.argv[1]); names = z.files',
       'folder = sys.argv[2]; index = json.load(open(os.path.join(folder, "index.json")))["tensors"]',

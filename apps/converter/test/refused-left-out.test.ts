@@ -26,7 +26,7 @@ describe.skipIf(!py)('an .npz with a pickled object array (made by NumPy)', () =
   const objects = join(dir.path, 'objects.npz');
   const mixed = join(dir.path, 'mixed.npz');
   it('ls lists the member as refused with the reason, in text and JSON', async () => {
-    runPython(py!, `
+    await runPython(py!, `
 import sys, numpy as np
 np.savez(sys.argv[1], a=np.array([{"x": 1}], dtype=object))
 np.savez(sys.argv[2], a=np.array([{"x": 1}], dtype=object), w=np.arange(3, dtype=np.float32))

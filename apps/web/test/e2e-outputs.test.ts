@@ -13,11 +13,13 @@ import { convertAndSave, convertIn, missing, opened, useHarness } from './harnes
 
 const h = useHarness();
 const tf = tfPython();
-const MNIST = fixture('keras-h5/tensorspace-lenet-full', 'mnist.h5');
-const STUDENT = fixture('keras3/student-adam', 'model.keras');
+/** A fixture's path; '' when the suite is skipped (no fixtures): fixture() throws then. */
+const fx = (...parts: string[]): string => (missing ? '' : fixture(...parts));
+const MNIST = fx('keras-h5/tensorspace-lenet-full', 'mnist.h5');
+const STUDENT = fx('keras3/student-adam', 'model.keras');
 const CKPT = 'checkpoint/tf2-keras-lso-2shards';
 const CKPT_FILES = ['checkpoint', 'ckpt.index', 'ckpt.data-00000-of-00002', 'ckpt.data-00001-of-00002'];
-const NPZ = fixture('npy/numpy-savez', 'py3-arr-savez.npz');
+const NPZ = fx('npy/numpy-savez', 'py3-arr-savez.npz');
 
 /** Page output id → the CLI's `--to` and the output name it writes. */
 const CLI_OF: Record<string, { to: string; name: (stem: string) => string }> = {
@@ -87,7 +89,7 @@ describe.skipIf(missing)('the web app\'s Keras and checkpoint outputs in Chromiu
     const outs = [];
     for (const id of ['keras', 'keras-h5', 'keras3']) outs.push(await convertAndSave(page, id, h.tmp.path));
     await page.close();
-    const out = runTf(tf!, `
+    const out = await runTf(tf!, `
 import sys, json, zipfile, io, numpy as np, h5py, tensorflow as tf, keras
 def walk(f):
     got = {}
@@ -224,7 +226,7 @@ describe.skipIf(missing)('the web app writing to a picked file (File System Acce
 describe.skipIf(missing || !pythonWith('numpy', 'h5py'))('HDF5 by URL in Chromium', () => {
   it('lists a 64 MiB .weights.h5 by ?url= reading far less than the file (ranged reads in the worker), then reads a tensor\'s values', async () => {
     const path = join(h.tmp.path, 'big.weights.h5');
-    runPython(pythonWith('numpy', 'h5py')!, `
+    await runPython(pythonWith('numpy', 'h5py')!, `
 import sys, numpy as np, h5py
 with h5py.File(sys.argv[1], 'w') as f:
     for i in range(4):

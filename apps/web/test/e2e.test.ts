@@ -199,9 +199,9 @@ describe.skipIf(missing)('the web app in Chromium', () => {
     await page.close();
   });
 
-  it.skipIf(!py)('NumPy and h5py read the downloads: same names, shapes and values as the .h5', () => {
+  it.skipIf(!py)('NumPy and h5py read the downloads: same names, shapes and values as the .h5', async () => {
     expect(saved.size).toBe(4);
-    const out = runPython(py!, `
+    const out = await runPython(py!, `
 import sys, json, zipfile, io, struct, numpy as np, h5py
 h5 = h5py.File(sys.argv[1], 'r')
 def want(name):

@@ -132,7 +132,7 @@ tf.train.Checkpoint(iterator=it, w=tf.Variable([0.0, 0.0])).read(jobs["iterator"
 out["next"] = [int(x) for x in next(it).numpy()]
 print(json.dumps(out))
 `;
-    const got = JSON.parse(runTf(exe!, code, [JSON.stringify({ prefixes: jobs.map((j) => j.ours), iterator: iter.ours })]).trim().split('\n').pop()!);
+    const got = JSON.parse((await runTf(exe!, code, [JSON.stringify({ prefixes: jobs.map((j) => j.ours), iterator: iter.ours })])).trim().split('\n').pop()!);
     for (const j of jobs) expect([j.caseName, basename(j.ours), got.truths[j.ours]]).toEqual([j.caseName, basename(j.ours), j.truth]);
     expect(got.next).toEqual(JSON.parse(readFileSync(join(dirname(iter.prefix), 'next.json'), 'utf8')));
   }, 120_000);

@@ -146,7 +146,7 @@ describe.skipIf(!exe)('TF1 Saver checkpoints and SavedModel variables written by
     }
     // Each job: restore through the .meta's Saver in a 4-CPU session, assemble partitioned
     // variables from their parts (save_slice_info), hash every variable; then load_checkpoint.
-    const got = JSON.parse(runTf(exe!, `
+    const got = JSON.parse(await runTf(exe!, `
 import json, sys
 import numpy as np
 import tensorflow as tf

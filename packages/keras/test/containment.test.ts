@@ -43,9 +43,9 @@ if kind == 'external-link' or kind == 'virtual':
         f['secret'] = np.arange(4, dtype='float32')
 `;
 
-function make(kind: string, secret = '/etc/passwd'): string {
+async function make(kind: string, secret = '/etc/passwd'): Promise<string> {
   const out = join(tmp.path, `${kind}-${secret.replace(/\W/g, '_')}.h5`);
-  runPython(py!, MAKE, [out, kind, secret, join(tmp.path, 'other.h5')]);
+  await runPython(py!, MAKE, [out, kind, secret, join(tmp.path, 'other.h5')]);
   return out;
 }
 
@@ -63,18 +63,18 @@ async function readAll(path: string): Promise<number> {
 describe.skipIf(!py)('HDF5 reads stay inside the input', () => {
   it('refuses external raw storage pointing at /etc/passwd (absolute and ../ paths)', async () => {
     for (const secret of ['/etc/passwd', '../../../../../../../../etc/passwd']) {
-      const p = make('external-storage', secret);
+      const p = await make('external-storage', secret);
       await expect(readAll(p)).rejects.toMatchObject({ code: 'Refused', file: p, message: expect.stringContaining('etc/passwd') });
     }
   });
   it('refuses external links and virtual datasets naming the other file', async () => {
     for (const kind of ['external-link', 'virtual']) {
-      const p = make(kind);
+      const p = await make(kind);
       await expect(readAll(p)).rejects.toMatchObject({ code: 'Refused', message: expect.stringContaining('other.h5') });
     }
   });
   it('still follows a soft link inside the file, and the module still reads the next file', async () => {
-    expect(await readAll(make('soft-link'))).toBeGreaterThanOrEqual(16);
+    expect(await readAll(await make('soft-link'))).toBeGreaterThanOrEqual(16);
     const api = await nodeH5Api();
     const p = join(tmp.path, 'plain.h5');
     const w = H5Writer.create(api, p);
@@ -84,7 +84,7 @@ describe.skipIf(!py)('HDF5 reads stay inside the input', () => {
     expect(await readAll(p)).toBe(0);
   });
   it('refuses external storage inside a .keras archive', async () => {
-    const inner = readFileSync(make('external-storage'));
+    const inner = readFileSync(await make('external-storage'));
     const sink = new MemorySink('x.keras');
     const zip = new ZipWriter(sink);
     await zip.addBytes('metadata.json', new TextEncoder().encode('{"keras_version": "3.15.0"}'));

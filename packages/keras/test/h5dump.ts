@@ -42,6 +42,6 @@ export interface H5Dump {
   objects: Record<string, { kind: string; dtype?: string; shape?: number[]; contiguous?: boolean; sha?: string; attrs: Record<string, [string, number[], unknown]> }>;
 }
 
-export function h5dump(path: string): H5Dump {
-  return JSON.parse(runPython(python!, SCRIPT, [path])) as H5Dump;
+export async function h5dump(path: string): Promise<H5Dump> {
+  return JSON.parse(await runPython(python!, SCRIPT, [path])) as H5Dump;
 }

@@ -30,9 +30,9 @@ interface Arr {
 type Dump = Record<string, Arr>;
 
 /** Run test/python/<script> (after common.py and the given helper files) and parse its RESULT line. */
-function keras<T>(script: string, args: string[], helpers: string[] = []): T {
+async function keras<T>(script: string, args: string[], helpers: string[] = []): Promise<T> {
   const code = ['common.py', ...helpers, script].map((f) => readFileSync(join(PY, f), 'utf8')).join('\n');
-  const stdout = runKeras(exe!, code, args);
+  const stdout = await runKeras(exe!, code, args);
   const line = stdout.split('\n').reverse().find((l) => l.startsWith('RESULT:'));
   if (!line) throw new Error(`${script} printed no RESULT line:\n${stdout}`);
   const res = JSON.parse(line.slice('RESULT:'.length)) as T & { warnings: string[] };
@@ -156,7 +156,7 @@ describe.skipIf(!exe)('real Keras 3 loads a model we made (no fixtures)', () => 
     const adapter = createKerasWeightsH5Writer(paths.a, { classes: { hidden: 'Dense', out: 'Dense' } });
     for (const l of handmade.layers) for (const w of l.weights) await adapter.write(w.tensor);
     await adapter.finish();
-    const res = keras<{
+    const res = await keras<{
       weights_h5: Loaded; archive: Loaded & { layers: [string, string][] }; legacy_h5: Loaded; adapter_h5: Loaded; bare_archive: Loaded;
       trained: { weights: Arr[]; h5py_new: Dump };
     }>('handmade.py', [paths.w, paths.k, paths.h, JSON.stringify(X), paths.n, paths.a, paths.b]);
@@ -212,7 +212,7 @@ describe.skipIf(!exe)('real Keras 3 loads many layer kinds we wrote (no fixtures
     await writeKerasWeightsH5(paths.w, model, { modelName: 'functional' });
     await writeKerasH5(paths.h, model);
     const want = model.layers.flatMap((l) => l.weights.map((w) => arrOf(w.tensor)));
-    const res = keras<{ layers: [string, string, number[][]][]; pred_set_weights: Arr; weights_h5: Loaded; legacy_h5: Loaded }>(
+    const res = await keras<{ layers: [string, string, number[][]][]; pred_set_weights: Arr; weights_h5: Loaded; legacy_h5: Loaded }>(
       'many_layers.py', [paths.w, paths.h, JSON.stringify(want)]);
 
     expect(res.layers).toEqual(MANY.map(([name, cls, ws]) => [name, cls, ws.map(([, shape]) => shape)]));
@@ -257,7 +257,7 @@ async function halfModels(): Promise<{ want: Values16[]; files: HalfFiles; res: 
   await writeKerasH5(files.bothLegacy, both);
   await writeKerasWeightsH5(files.halfWeightsH5, { layers: [halfLayer] });
   const want = both.layers.flatMap((l) => l.weights.map((w) => ({ dtype: w.tensor.dtype, shape: [...w.tensor.shape], values: Array.from(toFloat64(w.tensor)) })));
-  const res = keras<Record<string, { weights?: Values16[]; error?: string }> & { keras_saved: Values16[] }>(
+  const res = await keras<Record<string, { weights?: Values16[]; error?: string }> & { keras_saved: Values16[] }>(
     'half.py', [JSON.stringify(want), files.keras, 'both', files.bothWeightsH5, 'both', files.bothLegacy, 'half', files.halfWeightsH5]);
   return { want, files, res };
 }
@@ -316,7 +316,7 @@ async function kerasRoundTrip(kinds: string[], from: 'weights.h5' | 'keras', wit
   // TFW_KERAS_KEEP=<dir> keeps the files for a look with h5py.
   const dir = process.env.TFW_KERAS_KEEP ?? out(`roundtrip-${from}-${kinds.join('-')}${withConfig ? '-config' : ''}`);
   mkdirSync(dir, { recursive: true });
-  const saved = keras<Record<string, { weights: Arr[]; layers: string[] }>>('roundtrip.py', ['save', dir, ...kinds]);
+  const saved = await keras<Record<string, { weights: Arr[]; layers: string[] }>>('roundtrip.py', ['save', dir, ...kinds]);
   const args: string[] = [];
   const files = new Map<string, [string, string]>();
   for (const kind of kinds) {
@@ -329,7 +329,7 @@ async function kerasRoundTrip(kinds: string[], from: 'weights.h5' | 'keras', wit
     files.set(kind, ours);
     args.push(kind, ours[0], kind, ours[1]);
   }
-  const loaded = keras<Record<string, { weights?: Arr[]; error?: string }>>('roundtrip.py', ['load', ...args]);
+  const loaded = await keras<Record<string, { weights?: Arr[]; error?: string }>>('roundtrip.py', ['load', ...args]);
   return Object.fromEntries(kinds.map((k) => [k, {
     saved: saved[k]!.weights, layers: saved[k]!.layers, keras3: loaded[files.get(k)![0]]!, legacyH5: loaded[files.get(k)![1]]!,
   }]));
@@ -435,7 +435,7 @@ describe.skipIf(!exe || !haveFixtures())('real Keras 3 loads what we write from 
     const { model, order } = await weightsOf(original, true);
     const ours = out('diabetes.weights.h5');
     await writeKerasWeightsH5(ours, model, { inputs: [original] });
-    const res = keras<{ h5py_original: Dump; weights_ours: Arr[]; pred_ours: Arr; pred_original: Arr; x: Arr }>(
+    const res = await keras<{ h5py_original: Dump; weights_ours: Arr[]; pred_ours: Arr; pred_original: Arr; x: Arr }>(
       'weights_h5.py', [join(diabetes, 'model.json'), original, ours]);
 
     expect(order).toEqual(['dense', 'dense_1', 'dense_2'].flatMap((l) => [`layers/${l}/vars/0`, `layers/${l}/vars/1`]));
@@ -467,7 +467,7 @@ describe.skipIf(!exe || !haveFixtures())('real Keras 3 loads what we write from 
     const ours = out('student.keras');
     const meta = metadata.metadata_json as { keras_version: string };
     await writeKerasArchive(ours, model, { config: metadata.model_config, kerasVersion: meta.keras_version, inputs: [original] });
-    const res = keras<{
+    const res = await keras<{
       same_config: boolean; class_ours: string; weights_ours: Arr[]; weights_original: Arr[];
       optimizer_ours: Arr[]; optimizer_original: Arr[]; pred_ours: Arr; pred_original: Arr;
     }>('archive.py', [original, ours]);
@@ -507,7 +507,7 @@ describe.skipIf(!exe || !haveFixtures())('real Keras 3 loads what we write from 
 
     interface Check { h5py_original: Dump; weights_ours: Arr[]; pred_ours: Arr; pred_original: Arr }
     interface Compiled { weights: Arr[]; optimizer: Arr[]; loss: string; pred: Arr }
-    const res = keras<{ hls: Check; hls_full: { layers: [string, string][]; weights_ours: Arr[]; pred_ours: Arr }; tensorspace: Check; churn: { ours: Compiled; original: Compiled } }>(
+    const res = await keras<{ hls: Check; hls_full: { layers: [string, string][]; weights_ours: Arr[]; pred_ours: Arr }; tensorspace: Check; churn: { ours: Compiled; original: Compiled } }>(
       'legacy_h5.py', [join(hls, 'KERAS_3layer.json'), hlsOriginal, hlsOurs, hlsOursFull, tsOriginal, tsOurs, churnOriginal, churnOurs], ['lenet.py']);
 
     expect(hlsWeights.order).toHaveLength(8);
@@ -540,7 +540,7 @@ describe.skipIf(!exe || !haveFixtures())('real Keras 3 loads what we write from 
       args.push(kind, original, ours);
     }
     interface Check { h5py_original: Dump; weights_ours: Arr[]; weights_keras_legacy_loader: Arr[]; pred_ours: Arr; pred_keras_legacy_loader: Arr }
-    const res = keras<Record<string, Check>>('migrate.py', args, ['lenet.py']);
+    const res = await keras<Record<string, Check>>('migrate.py', args, ['lenet.py']);
     for (const [, original] of cases) {
       const r = res[original]!;
       const order = orders.get(original)!;
@@ -557,7 +557,7 @@ describe.skipIf(!exe || !haveFixtures())('real Keras 3 loads what we write from 
     const ours = out('diabetes-train.weights.h5');
     await writeKerasWeightsH5(ours, model, { inputs: [original] });
     const fresh = out('diabetes-keras-saved.weights.h5');
-    const res = keras<{ weights_before: Arr[]; optimizer_before: Arr[]; weights_after: Arr[]; iterations_after: number; loss: number; h5py_new: Dump }>(
+    const res = await keras<{ weights_before: Arr[]; optimizer_before: Arr[]; weights_after: Arr[]; iterations_after: number; loss: number; h5py_new: Dump }>(
       'train.py', [join(diabetes, 'model.json'), ours, fresh]);
 
     const ourWeights = model.layers.flatMap((l) => l.weights.map((w) => arrOf(w.tensor)));

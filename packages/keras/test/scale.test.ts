@@ -19,15 +19,15 @@ const tmp = tempDir('tfw-keras-scale-');
 afterAll(() => tmp.cleanup());
 const GEN = readFileSync(fileURLToPath(new URL('./python/deep_and_wide.py', import.meta.url)), 'utf8');
 
-function make(kind: 'nested' | 'deep' | 'vars' | 'layers', n: number): string {
+async function make(kind: 'nested' | 'deep' | 'vars' | 'layers', n: number): Promise<string> {
   const out = join(tmp.path, `${kind}-${n}.weights.h5`);
-  runPython(py!, GEN, [kind, String(n), out]);
+  await runPython(py!, GEN, [kind, String(n), out]);
   return out;
 }
 
 describe.skipIf(!py)('HDF5 walk at scale', () => {
   it('100 nested sub-layers (203 group levels) list in nesting order with the right values', async () => {
-    const r = await openKeras(make('nested', 100));
+    const r = await openKeras(await make('nested', 100));
     try {
       const keys = r.list().map((t) => t.key);
       expect(keys).toHaveLength(100);
@@ -42,12 +42,12 @@ describe.skipIf(!py)('HDF5 walk at scale', () => {
   });
 
   it(`groups nested deeper than ${MAX_H5_DEPTH} levels are a LimitExceededError naming the file`, async () => {
-    const path = make('deep', 2000);
+    const path = await make('deep', 2000);
     await expect(openKeras(path)).rejects.toMatchObject({ code: 'LimitExceeded', file: path, message: expect.stringContaining(`deeper than ${MAX_H5_DEPTH} levels`) });
   });
 
   it('20,000 variables of one layer list in index order (vars/9 before vars/10) with their values', async () => {
-    const r = await openKeras(make('vars', 20_000));
+    const r = await openKeras(await make('vars', 20_000));
     try {
       const list = r.list();
       expect(list).toHaveLength(20_000);
@@ -59,7 +59,7 @@ describe.skipIf(!py)('HDF5 walk at scale', () => {
   });
 
   it('5,000 layers of one variable each: one layer per group, in key order', async () => {
-    const r = await openKeras(make('layers', 5_000));
+    const r = await openKeras(await make('layers', 5_000));
     try {
       const layers = r.layers();
       expect(layers).toHaveLength(5_000);

@@ -166,7 +166,7 @@ describe('NULLPAD marking through object headers', () => {
     // Patched already: a second walk finds nothing left to change.
     expect(await patchFixedStringsInHeaders(p, s.h5.fixedStringObjects)).toBe(0);
     if (python) {
-      const d = h5dump(p);
+      const d = await h5dump(p);
       expect(d.objects.model_weights!.attrs.layer_names0![0]).toBe('S28-ascii-nullpad');
       expect(d.objects['model_weights/layer_with_a_long_name_02999']!.attrs.weight_names![0]).toBe('S37-ascii-nullpad');
     }

@@ -199,7 +199,7 @@ describe('bfloat16 in Keras 3 files', () => {
       await r.close();
     }
     if (python) {
-      const d = h5dump(p);
+      const d = await h5dump(p);
       expect(d.objects['layers/dense/vars/0']).toMatchObject({ dtype: '|V2', shape: [2, 4], attrs: { dtype: ['vlen-str-utf8', [], 'bfloat16'] } });
       expect(d.objects['optimizer/vars/0']).toMatchObject({ dtype: '|V2', shape: [3] });
       expect(d.objects['layers/dense/vars/1']).toMatchObject({ dtype: '<f4' });

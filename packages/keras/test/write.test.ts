@@ -54,8 +54,8 @@ describe('legacy .h5 writer', () => {
 
   it.skipIf(!python)('h5py sees the Keras 2 attribute layout and types', () => {
     const p = out('w.h5');
-    return writeKerasH5(p, model).then(() => {
-      const d = h5dump(p);
+    return writeKerasH5(p, model).then(async () => {
+      const d = await h5dump(p);
       expect(d.superblock).toBe(0);
       expect(d.objects['/']!.attrs).toEqual({
         backend: ['vlen-str-ascii', [], 'tensorflow'], keras_version: ['vlen-str-ascii', [], '2.13.1'],
@@ -75,7 +75,7 @@ describe('legacy .h5 writer', () => {
     expect(r.layers().map((l) => l.name)).toEqual(many.layers.map((l) => l.name));
     await r.close();
     if (python) {
-      const attrs = h5dump(p).objects['/']!.attrs;
+      const attrs = (await h5dump(p)).objects['/']!.attrs;
       expect(Object.keys(attrs).filter((k) => k.startsWith('layer_names')).sort()).toEqual(['layer_names0', 'layer_names1']);
       expect(attrs.layer_names0![1]).toEqual([1500]);
     }
@@ -117,7 +117,7 @@ describe('legacy .h5 writer', () => {
     // Another process's libhdf5 must see a finished file (no dataset left open inside h5wasm).
     if (python) {
       const { createHash } = await import('node:crypto');
-      expect(h5dump(p).objects['big/big/kernel:0']).toMatchObject({ dtype: '<f4', shape: [3000, 3000], sha: createHash('sha256').update(big.data).digest('hex') });
+      expect((await h5dump(p)).objects['big/big/kernel:0']).toMatchObject({ dtype: '<f4', shape: [3000, 3000], sha: createHash('sha256').update(big.data).digest('hex') });
     }
   }, 30_000);
 
@@ -154,7 +154,7 @@ describe('Keras 3 writers', () => {
     expect(r.layers().map((l) => l.name)).toEqual(['batch_normalization', 'dense', 'flatten']);
     await r.close();
     if (python) {
-      const d = h5dump(p);
+      const d = await h5dump(p);
       expect(Object.keys(d.objects['/']!.attrs)).toEqual([]);
       expect(d.objects.vars!.attrs.name).toEqual(['vlen-str-utf8', [], 'sequential']);
       expect(d.objects['layers/dense/vars']!.attrs.name).toEqual(['vlen-str-utf8', [], 'dense']);
@@ -173,7 +173,7 @@ describe('Keras 3 writers', () => {
     await r.close();
     if (python) {
       const { runPython } = await import('@tfweights/testkit');
-      const info = runPython(python, 'import zipfile,sys,json; z=zipfile.ZipFile(sys.argv[1]); print(json.dumps([[i.filename,i.compress_type] for i in z.infolist()]))', [p]);
+      const info = await runPython(python, 'import zipfile,sys,json; z=zipfile.ZipFile(sys.argv[1]); print(json.dumps([[i.filename,i.compress_type] for i in z.infolist()]))', [p]);
       expect(JSON.parse(info)).toEqual([['metadata.json', 0], ['config.json', 0], ['model.weights.h5', 0]]);
     }
   });
@@ -234,7 +234,7 @@ describe.skipIf(!haveFixtures())('round trips of real files (read → write → 
     return { model: { layers, ...(optimizer.length ? { optimizer } : {}) }, meta };
   }
 
-  function shape(d: ReturnType<typeof h5dump>, dropValues: string[] = []): unknown {
+  function shape(d: Awaited<ReturnType<typeof h5dump>>, dropValues: string[] = []): unknown {
     return Object.fromEntries(Object.entries(d.objects).map(([k, v]) => [k, {
       ...v, attrs: Object.fromEntries(Object.entries(v.attrs).map(([a, x]) => [a, dropValues.includes(a) ? [x[0], x[1]] : x])),
     }]));
@@ -245,7 +245,7 @@ describe.skipIf(!haveFixtures())('round trips of real files (read → write → 
     const { model: m, meta } = await modelOf(src);
     const p = out('hls.h5');
     await writeKerasH5(p, m, { kerasVersion: meta.keras_version as string, backend: meta.backend as string });
-    expect(shape(h5dump(p))).toEqual(shape(h5dump(src)));
+    expect(shape(await h5dump(p))).toEqual(shape(await h5dump(src)));
   });
 
   it.skipIf(!python)('model.save file (Keras 2.1.6) with model_config, training_config and optimizer', async () => {
@@ -253,7 +253,7 @@ describe.skipIf(!haveFixtures())('round trips of real files (read → write → 
     const { model: m, meta } = await modelOf(src);
     const p = out('mnist.h5');
     await writeKerasH5(p, m, { kerasVersion: meta.keras_version as string, modelConfig: meta.model_config, trainingConfig: meta.training_config });
-    expect(shape(h5dump(p))).toEqual(shape(h5dump(src)));
+    expect(shape(await h5dump(p))).toEqual(shape(await h5dump(src)));
     const a = await readAll(src);
     const b = await readAll(p);
     expect(b.names).toEqual(a.names);
@@ -265,8 +265,8 @@ describe.skipIf(!haveFixtures())('round trips of real files (read → write → 
     const { model: m } = await modelOf(src);
     const p = out('diabetes.weights.h5');
     await writeKerasWeightsH5(p, m);
-    const a = h5dump(src);
-    const b = h5dump(p);
+    const a = await h5dump(src);
+    const b = await h5dump(p);
     expect(shape(b)).toEqual(shape(a));
   });
 

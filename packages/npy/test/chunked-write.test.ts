@@ -31,7 +31,7 @@ describe('.npy writers take chunks', () => {
     await w.finish();
     expect(seen.chunks).toBe(Math.ceil(4000 / 7));
     expect(new Uint8Array(readFileSync(path))).toEqual(npyBytes(t));
-    if (python) expect(runPython(python, 'import sys, numpy as np\na = np.load(sys.argv[1])\nprint(a.dtype, a.shape, float(a.sum()))', [path]).trim()).toBe('float32 (250, 4) 246750.0');
+    if (python) expect((await runPython(python, 'import sys, numpy as np\na = np.load(sys.argv[1])\nprint(a.dtype, a.shape, float(a.sum()))', [path])).trim()).toBe('float32 (250, 4) 246750.0');
   });
 
   it('a .npy folder takes every tensor in chunks; NumPy loads each member', async () => {
@@ -48,7 +48,7 @@ describe('.npy writers take chunks', () => {
       expect(new Uint8Array(readFileSync(join(dir, e.file)))).toEqual(npyBytes(t));
     }
     if (python) {
-      const out = runPython(python, 'import sys, os, numpy as np\nfor f in sorted(os.listdir(sys.argv[1])):\n  if f.endswith(".npy"):\n    a = np.load(os.path.join(sys.argv[1], f)); print(f, a.dtype, a.shape, int(a.sum()))', [dir]);
+      const out = await runPython(python, 'import sys, os, numpy as np\nfor f in sorted(os.listdir(sys.argv[1])):\n  if f.endswith(".npy"):\n    a = np.load(os.path.join(sys.argv[1], f)); print(f, a.dtype, a.shape, int(a.sum()))', [dir]);
       expect(out.trim().split('\n')).toEqual(['dense__bias.npy int16 (33,) -1122', 'dense__kernel.npy float32 (100, 4) 38700']);
     }
   });

@@ -18,9 +18,9 @@ afterAll(() => tmp.cleanup());
 
 describe.skipIf(!python)('deflated .npz members stream (NumPy-written)', () => {
   let path = '';
-  beforeAll(() => {
+  beforeAll(async () => {
     path = join(tmp.path, 'c.npz');
-    runPython(python!, [
+    await runPython(python!, [
       'import sys, numpy as np',
       'rs = np.random.RandomState(3)',
       "np.savez_compressed(sys.argv[1], w=rs.randn(300, 7).astype('<f4'), b=np.arange(1001, dtype='>i8'), z=np.zeros(50000, dtype='<f8'), s=np.float16(1.5))",

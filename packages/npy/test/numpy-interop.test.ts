@@ -89,9 +89,9 @@ describe.skipIf(!python)('NumPy interop (every dtype, both byte orders, Fortran 
     return r.read(r.list()[0]!.key);
   };
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = tempDir('tfw-npy-');
-    names = JSON.parse(runPython(python!, GENERATE, [dir.path])) as string[];
+    names = JSON.parse(await runPython(python!, GENERATE, [dir.path])) as string[];
   });
   afterAll(() => dir?.cleanup());
 
@@ -166,7 +166,7 @@ describe.skipIf(!python)('NumPy interop (every dtype, both byte orders, Fortran 
       writeFileSync(join(out.path, 'pako.npz'), await npzBytes(noS, { compressed: true }));
       writeFileSync(join(out.path, 'fflate.npz'), await npzBytes(noS, { compressed: true, deflater: fflateDeflater }));
       expect(readdirSync(out.path).length).toBe(names.length + 3);
-      expect(JSON.parse(runPython(python!, CHECK, [dir.path, out.path]))).toEqual([]);
+      expect(JSON.parse(await runPython(python!, CHECK, [dir.path, out.path]))).toEqual([]);
     } finally {
       out.cleanup();
     }

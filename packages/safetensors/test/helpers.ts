@@ -42,7 +42,7 @@ export function specRead(file: Uint8Array): { metadata?: Record<string, string>;
  * Debian's python3 with numpy plus the safetensors wheel found on this machine (unpacked to a
  * temporary folder, not installed). Undefined (with a SKIPPED message) when either is absent.
  */
-export function referencePython(): { exe: string; path: string; cleanup: () => void } | undefined {
+export async function referencePython(): Promise<{ exe: string; path: string; cleanup: () => void } | undefined> {
   const exe = pythonWith('numpy');
   const dir = '/opt/pypi/files';
   const wheel = existsSync(dir) ? readdirSync(dir).find((f) => /^safetensors-.*\.whl$/.test(f)) : undefined;
@@ -51,6 +51,6 @@ export function referencePython(): { exe: string; path: string; cleanup: () => v
     return undefined;
   }
   const tmp = tempDir('tfw-st-wheel-');
-  runPython(exe, 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', [join(dir, wheel), tmp.path]);
+  await runPython(exe, 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', [join(dir, wheel), tmp.path]);
   return { exe, path: tmp.path, cleanup: tmp.cleanup };
 }

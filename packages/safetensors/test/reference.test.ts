@@ -11,7 +11,7 @@ import { openSafetensors, writeSafetensors } from '../src/node/index.js';
 import { serializeSafetensors } from '../src/index.js';
 import { randomTensor, referencePython, STORABLE } from './helpers.js';
 
-const py = referencePython();
+const py = await referencePython();
 const tmp = tempDir('tfw-st-ref-');
 afterAll(() => {
   tmp.cleanup();
@@ -46,7 +46,7 @@ describe.skipIf(!py)('against the reference safetensors implementation', () => {
   it('writes byte-identical files to the reference serializer (all dtypes incl. bf16, f16, f8)', async () => {
     const spec = { metadata, tensors: Object.fromEntries(tensors.map((t) => [t.key, { dtype: t.dtype, shape: t.shape, hex: Buffer.from(t.data).toString('hex') }])) };
     writeFileSync(join(tmp.path, 'spec.json'), JSON.stringify(spec));
-    runPython(py!.exe, SERIALIZE, [py!.path, join(tmp.path, 'spec.json'), join(tmp.path, 'ref.safetensors')]);
+    await runPython(py!.exe, SERIALIZE, [py!.path, join(tmp.path, 'spec.json'), join(tmp.path, 'ref.safetensors')]);
     const theirs = readFileSync(join(tmp.path, 'ref.safetensors'));
     const ours = await serializeSafetensors(tensors, { metadata });
     expect(Buffer.from(ours).equals(theirs)).toBe(true);
@@ -55,7 +55,7 @@ describe.skipIf(!py)('against the reference safetensors implementation', () => {
   it('reads files the reference wrote, and the reference reads ours', async () => {
     const path = join(tmp.path, 'ours.safetensors');
     await writeSafetensors(path, tensors, { metadata });
-    const back = JSON.parse(runPython(py!.exe, DESERIALIZE, [py!.path, path])) as Record<string, { dtype: string; shape: number[]; hex: string }>;
+    const back = JSON.parse(await runPython(py!.exe, DESERIALIZE, [py!.path, path])) as Record<string, { dtype: string; shape: number[]; hex: string }>;
     expect(Object.keys(back).sort()).toEqual(tensors.map((t) => t.key).sort());
     for (const t of tensors) {
       expect(back[t.key]!.shape).toEqual(t.shape);
@@ -70,11 +70,11 @@ describe.skipIf(!py)('against the reference safetensors implementation', () => {
     }
   });
 
-  it('the reference rejects what we reject: overlapping offsets', () => {
+  it('the reference rejects what we reject: overlapping offsets', async () => {
     const bad = Buffer.from('{"a":{"dtype":"I8","shape":[2],"data_offsets":[0,2]},"b":{"dtype":"I8","shape":[2],"data_offsets":[1,3]}}');
     const file = Buffer.concat([Buffer.alloc(8), bad, Buffer.alloc(3)]);
     file.writeUInt32LE(bad.length, 0);
     writeFileSync(join(tmp.path, 'bad.safetensors'), file);
-    expect(() => runPython(py!.exe, DESERIALIZE, [py!.path, join(tmp.path, 'bad.safetensors')])).toThrow(/InvalidOffset|offset/i);
+    await expect(runPython(py!.exe, DESERIALIZE, [py!.path, join(tmp.path, 'bad.safetensors')])).rejects.toThrow(/InvalidOffset|offset/i);
   });
 });

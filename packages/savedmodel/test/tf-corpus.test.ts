@@ -101,7 +101,7 @@ describe.skipIf(!exe)('SavedModels written by real TensorFlow (tf-corpus savedmo
     }
     // Expected outputs from the original weights as TF reads them, kernels doubled in NumPy;
     // actual outputs from the rewritten SavedModel as TF loads and runs it.
-    const got = JSON.parse(runTf(exe!, `
+    const got = JSON.parse(await runTf(exe!, `
 import json, sys
 import numpy as np
 import tensorflow as tf

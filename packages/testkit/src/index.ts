@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toFloat64, type Tensor } from '@tfweights/core';
+import { runChecked } from './process.js';
 
 /** The repository root (where pnpm-workspace.yaml is). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -120,11 +121,13 @@ export function pythonWith(...modules: string[]): string | undefined {
   return undefined;
 }
 
-/** Run a Python snippet with arguments; returns stdout (throws with stderr on failure). */
-export function runPython(exe: string, code: string, args: string[] = []): string {
-  // stderr piped, not inherited: a traceback a test expects stays out of the run's output (it is
-  // still in the error's message when the call fails).
-  return execFileSync(exe, ['-c', code, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Run a Python snippet with arguments; resolves to stdout (rejects with stderr on failure).
+ * Awaited, not synchronous: see process.ts (a long synchronous child times out vitest's RPC).
+ * stderr is collected, not inherited: a traceback a test expects stays out of the run's output.
+ */
+export function runPython(exe: string, code: string, args: string[] = []): Promise<string> {
+  return runChecked(exe, ['-c', code, ...args]);
 }
 
 /** A fresh temporary directory and a function that removes it. */
@@ -160,12 +163,9 @@ export function kerasPython(): string | undefined {
   return undefined;
 }
 
-/** Run a Python snippet under real Keras (JAX backend); returns stdout. */
-export function runKeras(exe: string, code: string, args: string[] = []): string {
-  return execFileSync(exe, ['-c', code, ...args], {
-    encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, KERAS_BACKEND: 'jax', JAX_PLATFORMS: 'cpu', TF_CPP_MIN_LOG_LEVEL: '3' },
-  });
+/** Run a Python snippet under real Keras (JAX backend); resolves to stdout. */
+export function runKeras(exe: string, code: string, args: string[] = []): Promise<string> {
+  return runChecked(exe, ['-c', code, ...args], { env: { ...process.env, KERAS_BACKEND: 'jax', JAX_PLATFORMS: 'cpu', TF_CPP_MIN_LOG_LEVEL: '3' } });
 }
 
 /**
@@ -193,11 +193,11 @@ function tfEnv(): NodeJS.ProcessEnv {
 }
 
 /**
- * Run a Python snippet under real TensorFlow; returns stdout (throws with stderr on failure).
+ * Run a Python snippet under real TensorFlow; resolves to stdout (rejects with stderr on failure).
  * `common` (packages/testkit/tf-corpus/common.py: checkpoint_truth, canonical_sha256) is importable.
  */
-export function runTf(exe: string, code: string, args: string[] = []): string {
-  return execFileSync(exe, ['-c', code, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: tfEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+export function runTf(exe: string, code: string, args: string[] = []): Promise<string> {
+  return runChecked(exe, ['-c', code, ...args], { env: tfEnv() });
 }
 
 /**
@@ -218,3 +218,4 @@ export { startHttpServer, type HttpTestServer, type HttpTestServerOptions, type 
 export * from './fuzz.js';
 export { smallTmpfs, type SmallTmpfs } from './tmpfs.js';
 export { collectChunks, chunkedBy } from './chunks.js';
+export { runProcess, runChecked, type ProcessResult } from './process.js';

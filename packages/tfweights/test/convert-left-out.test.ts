@@ -71,13 +71,13 @@ describe('tensors the output cannot hold are left out with the reason', () => {
       expect([name, r.skipped.sort()]).toEqual([name, ['c128', 'c64', 'iterator/ITERATOR_STATE', 'vocab']]);
       expect(r.log).toContain('left out 1 tensor(s): a Keras weights file holds no complex tensors (complex64): c64');
       expect(r.log).toContain('left out 1 tensor(s): a Keras weights file holds numeric weights only, not strings: vocab');
-      const found = runPython(py!, `
+      const found = (await runPython(py!, `
 import sys, h5py
 f = h5py.File(sys.argv[1], "r")
 names = []
 f.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
 print(len(names))
-`, [out]).trim();
+`, [out])).trim();
       expect([name, found]).toEqual([name, '2']);
     }
   });
@@ -89,7 +89,7 @@ print(len(names))
     expect(r.result.written.find((w) => w.name === 'norm/scale')!.dtype).toBe('float32');
     expect(r.skipped).toEqual(['iterator/ITERATOR_STATE']);
     expect(r.log.some((l) => l.startsWith('widened 1 bfloat16 tensor(s) exactly to float32: NumPy has no bfloat16') && l.endsWith(': norm/scale'))).toBe(true);
-    const got = JSON.parse(runPython(py!, `
+    const got = JSON.parse(await runPython(py!, `
 import sys, json, numpy as np
 d = np.load(sys.argv[1])
 print(json.dumps({k: [str(d[k].dtype), d[k].tolist() if d[k].dtype.kind != "c" else [str(x) for x in d[k]]] for k in d.files}))
@@ -105,11 +105,11 @@ print(json.dumps({k: [str(d[k].dtype), d[k].tolist() if d[k].dtype.kind != "c" e
     const raw = join(dir.path, 'raw.npz');
     const r = await convertLogged([bf16], raw, { bfloat16: 'raw' });
     expect(r.result.written[0]!.dtype).toBe('bfloat16');
-    const bits = runPython(py!, `
+    const bits = (await runPython(py!, `
 import sys, numpy as np
 a = np.load(sys.argv[1])["norm/scale"]
 print(a.dtype.str, a.view("<u2").tolist())
-`, [raw]).trim();
+`, [raw])).trim();
     expect(bits).toBe(`|V2 [${BF16_BITS.join(', ')}]`);
     const refused = join(dir.path, 'refused.npz');
     await expect(convertLogged([bf16], refused, { bfloat16: 'refuse' })).rejects.toThrow(/NumPy has no bfloat16/);
@@ -145,7 +145,7 @@ describe('lookup tables keep distinct names for keys and values', () => {
     const npz = join(dir.path, 'tables.npz');
     const r = await saveFrom(prefix, npz);
     expect(r.written.map((w) => w.name).sort()).toEqual(['ids/table-keys', 'ids/table-values', 'words/table-keys', 'words/table-values']);
-    const files = runPython(py!, 'import sys, numpy as np; d = np.load(sys.argv[1]); print(sorted(d.files), d["words/table-keys"].tolist())', [npz]).trim();
+    const files = (await runPython(py!, 'import sys, numpy as np; d = np.load(sys.argv[1]); print(sorted(d.files), d["words/table-keys"].tolist())', [npz])).trim();
     expect(files).toBe("['ids/table-keys', 'ids/table-values', 'words/table-keys', 'words/table-values'] ['alpha', 'beta']");
     const st = join(dir.path, 'tables.safetensors');
     const s = await saveFrom(prefix, st);
@@ -158,14 +158,14 @@ describe('lookup tables keep distinct names for keys and values', () => {
     const npz = join(dir.path, 'tf-tables.npz');
     await save(src, npz);
     await src.close();
-    const files = runPython(py!, 'import sys, numpy as np; d = np.load(sys.argv[1]); print(sorted(d.files), sorted(d["words/table-keys"].tolist()), d["dense/table-values"].shape)', [npz]).trim();
+    const files = (await runPython(py!, 'import sys, numpy as np; d = np.load(sys.argv[1]); print(sorted(d.files), sorted(d["words/table-keys"].tolist()), d["dense/table-values"].shape)', [npz])).trim();
     expect(files).toBe("['dense/table-keys', 'dense/table-values', 'w', 'words/table-keys', 'words/table-values'] ['alpha', 'beta', 'grüße'] (8, 2)");
   });
 });
 
 describe.skipIf(!py)('.npz members holding pickled object arrays', () => {
-  const make = () => {
-    runPython(py!, `
+  const make = async () => {
+    await runPython(py!, `
 import sys, numpy as np
 np.savez(sys.argv[1] + "/objects.npz", a=np.array([{"x": 1}], dtype=object))
 np.savez(sys.argv[1] + "/mixed.npz", a=np.array([{"x": 1}], dtype=object), w=np.arange(3, dtype=np.float32))
@@ -174,7 +174,7 @@ np.savez(sys.argv[1] + "/mixed.npz", a=np.array([{"x": 1}], dtype=object), w=np.
   };
 
   it('are reported as refused with the reason; nothing readable means no output and an error', async () => {
-    const { objects, mixed: both } = make();
+    const { objects, mixed: both } = await make();
     const r = await open(objects);
     expect(refusedEntries(r)).toEqual([{ key: 'a', why: "object arrays hold pickled Python objects; refused (never unpickled) (found descr '|O')" }]);
     await r.close();

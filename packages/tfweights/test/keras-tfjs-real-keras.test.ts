@@ -48,8 +48,8 @@ print(json.dumps(res))
 
 describe.skipIf(!py)('models saved by real Keras 3 → fromKeras → tfjs-layers predicts what Keras predicts', () => {
   let keras: Record<string, number[]> = {};
-  beforeAll(() => {
-    const lines = runKeras(py!, SCRIPT, [tmp.path]).trim().split('\n');
+  beforeAll(async () => {
+    const lines = (await runKeras(py!, SCRIPT, [tmp.path])).trim().split('\n');
     keras = JSON.parse(lines[lines.length - 1]!) as Record<string, number[]>;
   }, 120_000);
 

@@ -62,7 +62,7 @@ describe.skipIf(!haveTf)('TF2 checkpoint of a Keras 3 model → Keras files → 
         }
       }
     }
-    verdict = { ...failed, ...tfVerdicts(CHECK, cases) };
+    verdict = { ...failed, ...(await tfVerdicts(CHECK, cases)) };
   }, 600_000);
   afterAll(() => tmp.cleanup());
 

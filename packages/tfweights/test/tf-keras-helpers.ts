@@ -48,7 +48,7 @@ print(json.dumps(out))
 `;
 
 /** Run a case-checking snippet (argv[1] = JSON list of cases) in one TF process; its verdict per case. */
-export function tfVerdicts(code: string, cases: readonly unknown[]): Record<string, string> {
+export async function tfVerdicts(code: string, cases: readonly unknown[]): Promise<Record<string, string>> {
   if (cases.length === 0) return {};
-  return JSON.parse(runTf(tfPython()!, code, [JSON.stringify(cases)]).trim().split('\n').pop()!) as Record<string, string>;
+  return JSON.parse((await runTf(tfPython()!, code, [JSON.stringify(cases)])).trim().split('\n').pop()!) as Record<string, string>;
 }

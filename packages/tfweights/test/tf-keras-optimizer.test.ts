@@ -70,7 +70,7 @@ describe.skipIf(!haveTf)('optimizer state: converted and restored, training cont
         }
       }
     }
-    verdict = { ...failed, ...tfVerdicts(CHECK, cases) };
+    verdict = { ...failed, ...(await tfVerdicts(CHECK, cases)) };
   }, 600_000);
   afterAll(() => tmp.cleanup());
 

@@ -32,7 +32,7 @@ describe.skipIf(!haveTf)('--template with TF-written Keras 3 checkpoints (tf-cor
         failed[name] = `our conversion failed: ${String(err)}\n${log.join('\n')}`;
       }
     }
-    verdict = { ...failed, ...tfVerdicts(RESTORE_INTO_MODEL, cases) };
+    verdict = { ...failed, ...(await tfVerdicts(RESTORE_INTO_MODEL, cases)) };
   }, 600_000);
   afterAll(() => tmp.cleanup());
 

@@ -37,7 +37,7 @@ describe.skipIf(!haveTf)('Keras file → TF2 checkpoint → restored by TF 2.21 
         }
       }
     }
-    verdict = { ...failed, ...tfVerdicts(RESTORE_INTO_MODEL, cases) };
+    verdict = { ...failed, ...(await tfVerdicts(RESTORE_INTO_MODEL, cases)) };
   }, 600_000);
   afterAll(() => tmp.cleanup());
 

@@ -53,7 +53,7 @@ print(json.dumps({"npz": shas(npz), "safetensors": shas(st)}))
 
 describe.skipIf(!exe || !haveFixtures())('flat files → checkpoint, restored by TensorFlow', () => {
   it('.npz, .safetensors and tfjs converted to TF1- and TF2-style checkpoints: tf.train.load_checkpoint reads every value', async () => {
-    const inputs = JSON.parse(runTf(exe!, MAKE_INPUTS, [dir.path]).trim().split('\n').pop()!) as Record<string, Record<string, string>>;
+    const inputs = JSON.parse((await runTf(exe!, MAKE_INPUTS, [dir.path])).trim().split('\n').pop()!) as Record<string, Record<string, string>>;
     const tfjsTruth = JSON.parse(readFileSync(fixture('tfjs', 'e2e-layers-model', 'truth.json'), 'utf8'))[0].tensors as { key: string; sha256: string }[];
     inputs.tfjs = Object.fromEntries(tfjsTruth.map((t) => [t.key, t.sha256]));
     const paths: Record<string, string> = {
@@ -88,7 +88,7 @@ import json, sys
 import common
 print(json.dumps({p: common.checkpoint_truth(p) for p in json.loads(sys.argv[1])}))
 `;
-    const truths = JSON.parse(runTf(exe!, code, [JSON.stringify(jobs.map((j) => j.prefix))]).trim().split('\n').pop()!) as Record<string, Truth>;
+    const truths = JSON.parse((await runTf(exe!, code, [JSON.stringify(jobs.map((j) => j.prefix))])).trim().split('\n').pop()!) as Record<string, Truth>;
     for (const j of jobs) {
       const truth = truths[j.prefix]!;
       const read = Object.fromEntries(Object.entries(truth).filter(([k]) => k in j.want).map(([k, v]) => [k, v.sha256]));

@@ -47,9 +47,9 @@ describe.skipIf(!exe)('TF1 checkpoints through save() (tf-corpus tf1-*)', () => 
     });
   }
 
-  it('tf.train.load_checkpoint reads exactly the edited values of every output', () => {
+  it('tf.train.load_checkpoint reads exactly the edited values of every output', async () => {
     expect(edited.length).toBe(3);
     const code = 'import json, sys, common\nprint(json.dumps([{k: v["sha256"] for k, v in common.checkpoint_truth(p).items()} for p in sys.argv[1:]]))';
-    expect(JSON.parse(runTf(exe!, code, edited.map((e) => e.prefix)))).toEqual(edited.map((e) => e.expected));
+    expect(JSON.parse(await runTf(exe!, code, edited.map((e) => e.prefix)))).toEqual(edited.map((e) => e.expected));
   });
 });

@@ -68,8 +68,8 @@ export function numpyPython(): string | undefined {
 }
 
 /** Arrays of each file, by member / dataset path. */
-export function inspectWithPython(paths: string[]): Record<string, Record<string, PyArray>> {
+export async function inspectWithPython(paths: string[]): Promise<Record<string, Record<string, PyArray>>> {
   const py = numpyPython();
   if (!py) throw new Error('python with numpy and h5py is not available');
-  return JSON.parse(runPython(py, CODE, paths)) as Record<string, Record<string, PyArray>>;
+  return JSON.parse(await runPython(py, CODE, paths)) as Record<string, Record<string, PyArray>>;
 }
