@@ -8,6 +8,7 @@
  * time, so each must be a direct dependency here: the script fails when one is not.
  */
 import { build } from 'esbuild';
+import { readFile } from 'node:fs/promises';
 import { lazyGroups, lazyImportsOf } from './lazy-groups.mjs';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -70,6 +71,20 @@ const common = {
   // h5wasm's reload imports a computed URL on purpose (a fresh instance after a wasm abort).
   logOverride: { 'unsupported-dynamic-import': 'silent' },
 };
+// commander requires node:child_process at import, for executable subcommands (`git-style`
+// separate programs) that tfweights has none of; loading it (and net, dgram … behind it) cost
+// about 5 ms of every start-up. It is required on first use instead.
+const lazyChildProcess = {
+  name: 'tfw-commander-lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!text.includes(eager)) throw new Error(`bundle-bin: ${args.path} no longer has "${eager}": update this plugin`);
+      return { contents: text.replace(eager, "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };"), loader: 'js' };
+    });
+  },
+};
 const entry = join(app, 'src/bin.ts');
 // Pass 1 (nothing written): which of our modules are imported lazily, to group them.
 const analysis = await build({ ...common, entryPoints: { bin: entry }, splitting: true, write: false, metafile: true, logLevel: 'error' });
@@ -79,7 +94,7 @@ const result = await build({
   entryPoints: { bin: entry },
   splitting: true,
   chunkNames: 'bin-chunk-[hash]',
-  plugins: [lazyGroups(lazy, root)],
+  plugins: [lazyGroups(lazy, root), lazyChildProcess],
   metafile: true,
 });
 if (result.errors.length > 0) process.exit(1);
