@@ -52,7 +52,20 @@ export function lazyImportsOf(metafile, { root, cwd, entry }) {
     return seen;
   };
   const entryKey = Object.keys(inputs).find((k) => abs(k) === entry);
-  const eager = closure([entryKey]);
+  // What esbuild really emitted (tree-shaking drops modules nothing uses): pinning more would
+  // force dropped modules back in. `emittedAtStart`: the modules in the chunks bin.js imports.
+  const outputs = metafile.outputs;
+  const emitted = new Set(Object.values(outputs).flatMap((o) => Object.keys(o.inputs ?? {})));
+  const startChunks = new Set();
+  const chunkTodo = Object.keys(outputs).filter((o) => outputs[o].entryPoint === entryKey);
+  while (chunkTodo.length > 0) {
+    const o = chunkTodo.pop();
+    if (startChunks.has(o)) continue;
+    startChunks.add(o);
+    for (const i of outputs[o].imports) if (i.kind === 'import-statement' && !i.external) chunkTodo.push(i.path);
+  }
+  const emittedAtStart = new Set([...startChunks].flatMap((o) => Object.keys(outputs[o].inputs)));
+  const eager = new Set([...closure([entryKey])].filter((f) => emittedAtStart.has(f)));
   const sites = new Map();
   const members = new Map();
   for (const [file, input] of Object.entries(inputs)) {
@@ -70,7 +83,7 @@ export function lazyImportsOf(metafile, { root, cwd, entry }) {
   // loads anyway, so that all of it forms one chunk beside bin.js, and (b) what two groups or
   // more share, so that it forms one chunk loaded with the first group.
   const reached = new Map();
-  for (const [group, m] of members) for (const f of closure(m, eager)) reached.set(f, [...(reached.get(f) ?? []), group]);
+  for (const [group, m] of members) for (const f of closure(m, eager)) if (emitted.has(f)) reached.set(f, [...(reached.get(f) ?? []), group]);
   const shared = [...reached].filter(([, gs]) => gs.length > 1).map(([f]) => f);
   const pinned = [...eager].filter((f) => f !== entryKey).concat(shared).map(abs);
   const groups = new Map([...members].map(([g, m]) => [g, [...m].map(abs)]));
