@@ -54,6 +54,8 @@ const INLINED = new Set(['protobufjs', 'commander']);
 
 for (const f of readdirSync(join(app, 'dist'))) if (f.startsWith('bin-chunk-')) rmSync(join(app, 'dist', f));
 const common = {
+  // Paths in the metafile (which lazy-groups reads) are relative to this folder, wherever the script runs from.
+  absWorkingDir: app,
   outdir: join(app, 'dist'),
   bundle: true,
   format: 'esm',
@@ -88,7 +90,7 @@ const lazyChildProcess = {
 const entry = join(app, 'src/bin.ts');
 // Pass 1 (nothing written): which of our modules are imported lazily, to group them.
 const analysis = await build({ ...common, entryPoints: { bin: entry }, splitting: true, write: false, metafile: true, logLevel: 'error' });
-const lazy = lazyImportsOf(analysis.metafile, { root, cwd: process.cwd(), entry });
+const lazy = lazyImportsOf(analysis.metafile, { root, cwd: app, entry });
 const result = await build({
   ...common,
   entryPoints: { bin: entry },
