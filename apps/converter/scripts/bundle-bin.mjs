@@ -8,7 +8,9 @@
  * time, so each must be a direct dependency here: the script fails when one is not.
  */
 import { build } from 'esbuild';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { lazyGroups, lazyImportsOf } from './lazy-groups.mjs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,33 +45,66 @@ if (missing.length > 0) {
 }
 
 // protobufjs/minimal is about 20 small CommonJS files: loading them one by one cost `ls` of a
-// checkpoint about half of node's own start-up, inlined it costs almost nothing. It is pure JS
-// (no assets, no paths of its own), so bundling it changes nothing else.
-const INLINED = new Set(['protobufjs']);
+// checkpoint about half of node's own start-up, inlined it costs almost nothing. commander, the
+// argument parser every command loads, is 6 CommonJS files: through node's CommonJS loader
+// (and its ESM wrapper's export scan) it cost about 35 ms of CPU, a quarter of `node -e 0`;
+// inlined, about 10. Both are pure JS (no assets, no paths of their own), so bundling them
+// changes nothing else.
+const INLINED = new Set(['protobufjs', 'commander']);
 
 for (const f of readdirSync(join(app, 'dist'))) if (f.startsWith('bin-chunk-')) rmSync(join(app, 'dist', f));
-const result = await build({
-  entryPoints: {
-    bin: join(app, 'src/bin.ts'),
-    // The Keras reader starts its HDF5 metadata walk as a worker thread from
-    // `new URL('./h5-walk-worker.js', import.meta.url)`: inlined, that URL is this folder, so the
-    // worker is bundled beside bin.js under that name.
-    'h5-walk-worker': join(root, 'packages/keras/dist/node/h5-walk-worker.js'),
-  },
+const common = {
+  // Paths in the metafile (which lazy-groups reads) are relative to this folder, wherever the script runs from.
+  absWorkingDir: app,
   outdir: join(app, 'dist'),
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  chunkNames: 'bin-chunk-[hash]',
   external: [...thirdParty].filter((n) => !INLINED.has(n)).flatMap((n) => [n, `${n}/*`]),
   // Whitespace and syntax only (names stay, for readable stack traces): about 5 % less start-up CPU.
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: true,
+  // Inlined CommonJS calls require() for node's built-ins (commander: node:events, node:fs …);
+  // an ES module has no require, so each file gets one (resolving from this folder, as before).
+  banner: { js: "import { createRequire as __tfwCreateRequire } from 'node:module'; const require = __tfwCreateRequire(import.meta.url);" },
   logLevel: 'warning',
   // h5wasm's reload imports a computed URL on purpose (a fresh instance after a wasm abort).
   logOverride: { 'unsupported-dynamic-import': 'silent' },
+};
+// commander requires node:child_process at import, for executable subcommands (`git-style`
+// separate programs) that tfweights has none of; loading it (and net, dgram … behind it) cost
+// about 5 ms of every start-up. It is required on first use instead.
+const lazyChildProcess = {
+  name: 'tfw-commander-lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!text.includes(eager)) throw new Error(`bundle-bin: ${args.path} no longer has "${eager}": update this plugin`);
+      return { contents: text.replace(eager, "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };"), loader: 'js' };
+    });
+  },
+};
+const entry = join(app, 'src/bin.ts');
+// Pass 1 (nothing written): which of our modules are imported lazily, to group them.
+const analysis = await build({ ...common, entryPoints: { bin: entry }, splitting: true, write: false, metafile: true, logLevel: 'error' });
+const lazy = lazyImportsOf(analysis.metafile, { root, cwd: app, entry });
+const result = await build({
+  ...common,
+  entryPoints: { bin: entry },
+  splitting: true,
+  chunkNames: 'bin-chunk-[hash]',
+  plugins: [lazyGroups(lazy, root), lazyChildProcess],
+  metafile: true,
 });
 if (result.errors.length > 0) process.exit(1);
+// TFW_BUNDLE_META=file.json: what went into which chunk (for start-up work; esbuild's analyzer reads it).
+if (process.env.TFW_BUNDLE_META) writeFileSync(process.env.TFW_BUNDLE_META, JSON.stringify(result.metafile));
+// The Keras reader starts its HDF5 metadata walk as a worker thread from
+// `new URL('./h5-walk-worker.js', import.meta.url)`: inlined, that URL is this folder, so the
+// worker is bundled beside bin.js under that name, in one file of its own (a worker shares no
+// modules with the main thread, and one file is the cheapest for it to load).
+const worker = await build({ ...common, entryPoints: { 'h5-walk-worker': join(root, 'packages/keras/dist/node/h5-walk-worker.js') }, splitting: false });
+if (worker.errors.length > 0) process.exit(1);

@@ -5,16 +5,19 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isTfwError, type TensorReader } from '@tfweights/core';
 import { setRemoteOptions, type RemoteOptions } from '@tfweights/core/node';
-import { runDiff } from './commands/diff.js';
-import { runLs } from './commands/ls.js';
-import { runShow } from './commands/show.js';
-import { convert, defaultRegistry, parseCasts, parseRenameArgs, formatBytes, type AdapterRegistry } from 'tfweights/cli';
+import { defaultRegistry, type AdapterRegistry } from 'tfweights/cli';
 import { processIo, type Io } from './io.js';
-import { makeProgress, networkMeter } from './progress.js';
+import { networkMeter } from './network-meter.js';
 import { CLI_VERSION } from './version.js';
-import { outputSize } from './output-size.js';
 import { errorJson } from './error-json.js';
-import { planReport, planText } from './commands/convert-report.js';
+
+// Each command's code (and the pipeline, diff, statistics behind it) loads when that command
+// runs: `--help` and `ls` parse only the parser, the registry's sniffers and what they open.
+const lsCommand = () => import('./commands/ls.js');
+const showCommand = () => import('./commands/show.js');
+const diffCommand = () => import('./commands/diff.js');
+const convertCommand = () => import('./commands/convert-run.js');
+const progressBars = () => import('./progress.js');
 
 export const EXIT_OK = 0;
 export const EXIT_DIFFERENT = 1;
@@ -101,6 +104,7 @@ Examples:
   tfweights ls model.h5 --include 'dense*/**'
 ${EXIT_HELP}`)
     .action(async (path: string, o: { json?: boolean; tree?: boolean; include?: string[]; config?: string }) => {
+      const { runLs } = await lsCommand();
       code = await withReader(path, async (r) => runLs(r, { json: Boolean(o.json), tree: Boolean(o.tree), include: o.include ?? [] }, io), o.config);
     });
 
@@ -118,6 +122,7 @@ Examples:
   tfweights show ckpt 'layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE' -n 20
 ${EXIT_HELP}`)
     .action(async (path: string, name: string, o: { json?: boolean; head: number; bins: number; config?: string }) => {
+      const { runShow } = await showCommand();
       code = await withReader(path, (r) => runShow(r, name, { json: Boolean(o.json), head: Math.floor(o.head), bins: Math.max(1, Math.floor(o.bins)) }, io), o.config);
     });
 
@@ -168,6 +173,7 @@ ${EXIT_HELP}`)
         ...(o.checkpointStyle ? { style: o.checkpointStyle } : {}), ...(o.bfloat16 ? { bfloat16: o.bfloat16 } : {}),
         ...(o.kerasLayout ? { kerasLayout: o.kerasLayout } : {}),
       };
+      const { convert, formatBytes, makeProgress, outputSize, parseCasts, parseRenameArgs, planReport, planText } = await convertCommand();
       const progress = makeProgress(io, !o.json && !o.dryRun, meter);
       const notes: string[] = [];
       try {
@@ -218,6 +224,7 @@ Examples:
   tfweights diff ckpt/model.ckpt weights.npz --rtol 1e-6 --json
 ${EXIT_HELP}`)
     .action(async (a: string, b: string, o: { json?: boolean; atol: number; rtol: number; all?: boolean; config?: string }) => {
+      const [{ runDiff }, { makeProgress }] = await Promise.all([diffCommand(), progressBars()]);
       const progress = makeProgress(io, !o.json, meter);
       await withReader(a, (ra) => withReader(b, async (rb) => {
         progress.start(ra.list().reduce((s, t) => s + t.byteLength, 0) + rb.list().reduce((s, t) => s + t.byteLength, 0), 'diff');

@@ -10,31 +10,8 @@ export interface Progress {
   stop(): void;
 }
 
-/** Bytes moved over the network (remote reads and uploads), for the throughput shown in progress bars. */
-export interface NetworkMeter {
-  add(bytes: number): void;
-  /** Bytes so far. */
-  readonly total: number;
-  /** Bytes per second since the first byte. */
-  rate(): number;
-}
-
-export function networkMeter(): NetworkMeter {
-  let total = 0;
-  let since: number | undefined;
-  return {
-    add(n) {
-      since ??= Date.now();
-      total += n;
-    },
-    get total() {
-      return total;
-    },
-    rate() {
-      return since === undefined ? 0 : total / Math.max(0.001, (Date.now() - since) / 1000);
-    },
-  };
-}
+export { networkMeter, type NetworkMeter } from './network-meter.js';
+import type { NetworkMeter } from './network-meter.js';
 
 const NONE: Progress = { start() {}, advance() {}, stop() {} };
 

@@ -4,9 +4,10 @@
  * tfjs-core, protobuf or any codec it does not open. Not timed (timings live in `pnpm bench`).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { npyBytes } from '@tfweights/npy';
 import { makeTensor } from '@tfweights/core';
@@ -55,8 +56,53 @@ describe('lazy codecs', () => {
 });
 
 const BUNDLE = join(appDir, 'dist/bin.js');
+
+/**
+ * The source files inside the bundle's files a run loaded (from their source maps): the bundle
+ * inlines our code and protobufjs, so module URLs alone cannot tell what was parsed.
+ */
+function sourcesOf(loaded: readonly string[]): string[] {
+  const files = loaded.filter((u) => /\/apps\/converter\/dist\/[^/]+\.js$/.test(u)).map((u) => fileURLToPath(u));
+  return files.flatMap((f) => (JSON.parse(readFileSync(`${f}.map`, 'utf8')) as { sources: string[] }).sources.map((s) => resolve(dirname(f), s)));
+}
+
+/** Our bundle's files a run loaded (bin.js and its chunks). */
+const bundleFiles = (loaded: readonly string[]) => loaded.filter((u) => /\/apps\/converter\/dist\/[^/]+\.js$/.test(u));
+
+/** Code that only some commands need, as source paths inside the bundle. */
+const heavySources = ['/protobufjs@', '/long@', '/packages/checkpoint/src/reader', '/packages/checkpoint/src/bundle-proto', '/packages/keras/src/node/', '/packages/keras/src/h5-file', '/packages/tfjs/src/reader', '/packages/savedmodel/src/reader'];
+
 describe.skipIf(!existsSync(BUNDLE))('the built executable (one esbuild bundle, codecs in lazy chunks)', () => {
   const built = (...args: string[]) => loadedByRun(['--import', pathToFileURL(hookFile()).href, BUNDLE, ...args]);
+  it('--help parses no codec and no command: only the parser, the registry and its sniffers', () => {
+    const r = built('--help');
+    expect(r.code).toBe(0);
+    const sources = sourcesOf(r.loaded);
+    // The source maps are read: the parser's own sources are there.
+    expect(sources.some((s) => s.endsWith('/apps/converter/src/main.ts'))).toBe(true);
+    for (const h of [...heavySources, '/packages/npy/src/npy-reader', '/packages/safetensors/src/reader', '/apps/converter/src/commands/']) {
+      expect(sources.filter((s) => s.includes(h)), h).toEqual([]);
+    }
+  });
+  it('ls of a .npy parses the NumPy codec and no other (no protobuf, HDF5 or tfjs code)', () => {
+    const path = join(tmp.path, 'tiny-sources.npy');
+    writeFileSync(path, npyBytes(makeTensor('tiny', 'float32', [2], new Uint8Array(8))));
+    const r = built('ls', path);
+    expect(r.code).toBe(0);
+    const sources = sourcesOf(r.loaded);
+    expect(sources.some((s) => s.includes('/packages/npy/src/npy-reader'))).toBe(true);
+    for (const h of [...heavySources, '/packages/safetensors/src/reader']) expect(sources.filter((s) => s.includes(h)), h).toEqual([]);
+  });
+  it('ls of a checkpoint loads few files: each group of lazy code is one chunk, not one per importer', () => {
+    const r = built('ls', join(appDir, '../../examples/data/iris-mlp/ckpt-1'));
+    expect(r.code, r.out).toBe(0);
+    const sources = sourcesOf(r.loaded);
+    expect(sources.some((s) => s.includes('/packages/checkpoint/src/reader'))).toBe(true);
+    expect(sources.some((s) => s.includes('/protobufjs@'))).toBe(true);
+    for (const h of ['/packages/keras/src/node/', '/packages/keras/src/h5-file', '/packages/tfjs/src/reader']) expect(sources.filter((s) => s.includes(h)), h).toEqual([]);
+    // bin.js, the start-up chunks, the commands and the checkpoint group (esbuild's own split made ~25).
+    expect(bundleFiles(r.loaded).length, bundleFiles(r.loaded).join('\n')).toBeLessThanOrEqual(6);
+  });
   it('ls of a .npy loads our code from the bundle only, and no heavy third-party package', () => {
     const path = join(tmp.path, 'tiny-built.npy');
     writeFileSync(path, npyBytes(makeTensor('tiny', 'float32', [2], new Uint8Array(8))));

@@ -4,6 +4,8 @@
  * readable names; the folder index maps names to safe file names.
  */
 import { InvalidArgumentError } from '@tfweights/core';
+// Static: the CLI's start-up loads the node core anyway, and import() of it cost a chunk of its own.
+import { statLocation } from '@tfweights/core/node';
 import { NPY_FOLDER_INDEX, npyFormat, npzFormat } from '@tfweights/npy/detect';
 import type { CreateOptions, FormatAdapter, PipelineWriter } from './adapter.js';
 import { bfloat16Policy } from './dtype-support.js';
@@ -31,7 +33,6 @@ export const npyAdapter: FormatAdapter = {
   detect: (p) => (p.kind === 'file' && p.sniff !== undefined && npyFormat.sniff(p.sniff)) ||
     (p.kind === 'directory' && (p.entries ?? []).includes(NPY_FOLDER_INDEX) && !(p.entries ?? []).includes('saved_model.pb')),
   open: async (path) => {
-    const { statLocation } = await import('@tfweights/core/node');
     const n = await node();
     return (await statLocation(path, { children: [NPY_FOLDER_INDEX] })).kind === 'directory' ? n.openNpyFolder(path) : n.openNpy(path);
   },
