@@ -71,7 +71,8 @@ describe('checkpoint → checkpoint reuses the verified CRC-32C', () => {
   it('damaged input: the copy fails with a checksum mismatch and leaves no output', async () => {
     const prefix = await source('bad');
     const data = readFileSync(`${prefix}.data-00000-of-00001`);
-    data[SIZES[0]! + 5000] ^= 0x40; // inside layer_1, in its second chunk
+    const at = SIZES[0]! + 5000; // inside layer_1, in its second chunk
+    data[at] = data[at]! ^ 0x40;
     writeFileSync(`${prefix}.data-00000-of-00001`, data);
     const out = join(tmp.path, 'bad', 'out');
     await expect(copyChunked(prefix, out)).rejects.toBeInstanceOf(ChecksumMismatchError);
