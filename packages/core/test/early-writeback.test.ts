@@ -3,13 +3,15 @@
  * bytes have been written and none is in flight; a failed one is not lost (the kernel reports a
  * writeback error to one fsync only) but thrown by the next write and by the final sync; the
  * bytes of a file written through many background syncs come out whole; a file that is closed
- * waits for its sync first.
+ * waits for its sync first. And the durability sync itself: one fsync per member of an
+ * AtomicFileSet, not one at the commit and another when each member is finished.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { AtomicFileSet } from '../src/node/atomic.js';
 import { BufferedFile } from '../src/node/buffered-file.js';
 import { EarlyWriteback } from '../src/node/early-writeback.js';
 
@@ -104,6 +106,22 @@ describe.skipIf(process.platform !== 'linux')('BufferedFile with early writeback
     await f.write(new Uint8Array(100_000));
     await f.close();
     expect(finished).toBe(true);
+  });
+});
+
+describe.skipIf(process.platform !== 'linux')('AtomicFileSet durability', () => {
+  it('one fsync per member, and the members hold their bytes', async () => {
+    const fsyncs = vi.spyOn(await fileHandleProto(), 'sync');
+    const set = new AtomicFileSet();
+    const data = await set.sink(join(dir, 'set', 'm.data'));
+    const index = await set.sink(join(dir, 'set', 'm.index'), { last: true });
+    await data.write(new Uint8Array(200_000).fill(3));
+    await data.patch!(0, Uint8Array.of(9));
+    await index.write(Uint8Array.of(1, 2, 3));
+    await set.commit();
+    expect(fsyncs).toHaveBeenCalledTimes(2);
+    expect(readFileSync(join(dir, 'set', 'm.data'))[0]).toBe(9);
+    expect(readFileSync(join(dir, 'set', 'm.index'))).toEqual(Buffer.of(1, 2, 3));
   });
 });
 
