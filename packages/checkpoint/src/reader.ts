@@ -5,7 +5,7 @@
  */
 import {
   ChecksumMismatchError, chunkedOf, CorruptDataError, crc32c, Crc32c, dtypeInfo, LimitExceededError, makeStringTensor,
-  chunkBytesOf, numElements, sourceChunks, swapBytesInPlace, TensorNotFoundError, unmaskCrc32c, UnsupportedDtypeError, verified,
+  chunkBytesOf, numElements, sourceChunks, swapBytesInPlace, TensorNotFoundError, unmaskCrc32c, UnsupportedDtypeError, verified, withVerifiedCrc32c,
   type ByteSource, type ChunkedTensor, type DTypeName, type ReadOptions, type Tensor, type TensorInfo, type TensorReader,
 } from '@tfweights/core';
 import { decodeEntry, decodeHeader, type BundleHeader, type SliceExtent } from './bundle-proto.js';
@@ -268,7 +268,9 @@ export class CheckpointReader implements TensorReader {
       })();
     };
     const base = { key: e.key, name: e.key, dtype: e.dtype, shape: e.shape, byteLength: e.size };
-    return { ...base, ...(info ? { name: info.name, ...(info.role ? { role: info.role } : {}), ...(info.layer ? { layer: info.layer } : {}), ...(info.attrs ? { attrs: info.attrs } : {}) } : {}), chunks };
+    // Verified, unswapped bytes have the stored CRC: a checkpoint writer can reuse it.
+    const marked = verify && !big ? withVerifiedCrc32c(chunks, e.crc32c) : chunks;
+    return { ...base, ...(info ? { name: info.name, ...(info.role ? { role: info.role } : {}), ...(info.layer ? { layer: info.layer } : {}), ...(info.attrs ? { attrs: info.attrs } : {}) } : {}), chunks: marked };
   }
 
   /** Every listed tensor in data-file order (reads ahead up to 4 MiB or one tensor). */

@@ -5,7 +5,7 @@
  * arrive; the index (sorted keys) is written at finish().
  */
 import {
-  checkLength, checkTensor, checkTensorInfo, crc32c, Crc32c, dtypeInfo, InvalidArgumentError, maskCrc32c, numElements,
+  checkLength, checkTensor, checkTensorInfo, crc32c, Crc32c, dtypeInfo, InvalidArgumentError, maskCrc32c, numElements, verifiedCrc32cOf,
   type ByteSink, type ChunkedTensor, type DTypeName, type Tensor, type TensorInfo, type TensorWriter,
 } from '@tfweights/core';
 import { BUNDLE_VERSION, encodeEntry, encodeHeader, type BundleEntry, type SliceExtent, type VersionDef } from './bundle-proto.js';
@@ -72,12 +72,15 @@ export class BundleWriter implements TensorWriter {
     if (dtypeInfo(tensor.dtype).itemSize === 0) throw new InvalidArgumentError(`tensor '${tensor.key}' of ${tensor.dtype} cannot be written from chunks`, { file: this.index.name });
     const { mapKey, shard, sink } = this.place(tensor.key, tensor, options);
     const offset = sink.position;
+    // Bytes a reader verified against a stored CRC-32C pass with it (the reader throws before
+    // the last chunk ends if they differ): one CRC pass for checkpoint → checkpoint, not two.
+    const known = verifiedCrc32cOf(tensor);
     const crc = new Crc32c();
     for await (const c of checkLength(tensor, tensor.chunks())) {
-      crc.update(c);
+      if (known === undefined) crc.update(c);
       await sink.write(c);
     }
-    this.record(mapKey, new TextEncoder().encode(tensor.key), tensor, shard, offset, tensor.byteLength, maskCrc32c(crc.value()));
+    this.record(mapKey, new TextEncoder().encode(tensor.key), tensor, shard, offset, tensor.byteLength, known ?? maskCrc32c(crc.value()));
   }
 
   /**

@@ -47,6 +47,26 @@ export function chunkedOf(t: Tensor): ChunkedTensor {
   return { ...info, chunks: async function* () { yield* sliceChunks(data); } };
 }
 
+/** A `chunks` function that carries the CRC-32C its bytes are known to have. */
+type CheckedChunks = ChunkedTensor['chunks'] & { readonly verifiedCrc32c?: number };
+
+/**
+ * Mark `chunks` as yielding bytes whose CRC-32C (masked, as TensorFlow stores it) is `masked`:
+ * a reader that checks the stored CRC on every pass, and throws before a pass ends when the
+ * bytes differ, can say so, and a writer that needs the same CRC (checkpoint → checkpoint)
+ * takes it instead of computing it again. The mark sits on the function, not on the tensor, so
+ * anything that replaces `chunks` with other bytes (a cast, a byte swap) drops it.
+ */
+export function withVerifiedCrc32c(chunks: ChunkedTensor['chunks'], masked: number): ChunkedTensor['chunks'] {
+  const marked = (() => chunks()) as CheckedChunks;
+  return Object.assign(marked, { verifiedCrc32c: masked >>> 0 });
+}
+
+/** The masked CRC-32C `t.chunks()` is known to have (see {@link withVerifiedCrc32c}), if any. */
+export function verifiedCrc32cOf(t: ChunkedTensor): number | undefined {
+  return (t.chunks as CheckedChunks).verifiedCrc32c;
+}
+
 /** The same chunks under other facts (key, name, layer …). */
 export function withInfo(t: ChunkedTensor, info: Partial<TensorInfo>): ChunkedTensor {
   return { ...t, ...info, chunks: t.chunks };

@@ -143,6 +143,8 @@ export function refuseOverwritingInput(output: string, inputs: readonly string[]
 /** ByteSink over a temporary file renamed onto `target` by finish(); small writes are buffered. */
 export class AtomicFileSink implements ByteSink {
   private closed = false;
+  /** Synced and not written since (a set syncs every member before finishing each). */
+  private synced = false;
   private constructor(
     readonly name: string, readonly tempPath: string, private readonly file: BufferedFile, private readonly opts: AtomicOptions,
     /** The first folder this sink created for its target, if any (removed again when interrupted). */
@@ -172,6 +174,7 @@ export class AtomicFileSink implements ByteSink {
   async write(bytes: Uint8Array): Promise<void> {
     if (this.closed) throw new IoError('write after finish/abort', { file: this.name });
     const at = this.file.size;
+    this.synced = false;
     try {
       await this.file.write(bytes);
     } catch (cause) {
@@ -184,6 +187,7 @@ export class AtomicFileSink implements ByteSink {
   async patch(offset: number, bytes: Uint8Array): Promise<void> {
     if (this.closed) throw new IoError('patch after finish/abort', { file: this.name });
     if (offset < 0 || offset + bytes.byteLength > this.file.size) throw new IoError('patch outside what was written', { file: this.name, offset });
+    this.synced = false;
     try {
       await this.file.patch(offset, bytes);
     } catch (cause) {
@@ -197,6 +201,7 @@ export class AtomicFileSink implements ByteSink {
     if (this.closed) return;
     try {
       await this.file.sync();
+      this.synced = true;
     } catch (cause) {
       await this.abort();
       throw new IoError(`write failed: ${(cause as Error).message}`, { file: this.name, cause });
@@ -207,7 +212,7 @@ export class AtomicFileSink implements ByteSink {
     if (this.closed) throw new IoError('finish after finish/abort', { file: this.name });
     this.closed = true;
     try {
-      await this.file.sync();
+      if (!this.synced) await this.file.sync();
       await this.file.close();
       if (!this.opts.overwrite && (await exists(this.name))) {
         throw new InvalidArgumentError('output already exists (pass overwrite / --force to replace it)', { file: this.name });

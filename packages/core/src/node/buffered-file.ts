@@ -3,9 +3,11 @@
  * zip headers and CRC patches) cost a few hundred writes instead of 10^5 round trips to the
  * thread pool. It can be parked (flushed, synced and closed) and reopened on the next write,
  * which keeps the open descriptors of a folder of 10^5 members bounded.
- * `sync()` before making the file visible: park() alone does not fsync.
+ * `sync()` before making the file visible: park() alone does not fsync. Big outputs start the
+ * disk's writeback early, while they are still being written (early-writeback.ts).
  */
 import { open, type FileHandle } from 'node:fs/promises';
+import { EarlyWriteback, WRITEBACK_BYTES } from './early-writeback.js';
 
 /** Writes smaller than this are gathered in the buffer; larger ones go straight to the file. */
 const SMALL_WRITE = 64 * 1024;
@@ -26,11 +28,17 @@ export class BufferedFile {
   size = 0;
   private buffer: Buffer | undefined;
   private used = 0;
-  private constructor(readonly path: string, private handle: FileHandle | undefined) {}
+  private readonly writeback: EarlyWriteback;
+  private constructor(readonly path: string, private handle: FileHandle | undefined, writebackBytes: number) {
+    this.writeback = new EarlyWriteback(writebackBytes);
+  }
 
-  /** Create `path`, which must not exist yet (`wx`). Errors are fs errors, for the caller to wrap. */
-  static async create(path: string): Promise<BufferedFile> {
-    return new BufferedFile(path, await open(path, 'wx'));
+  /**
+   * Create `path`, which must not exist yet (`wx`). Errors are fs errors, for the caller to wrap.
+   * `writebackBytes`: bytes between background syncs (early-writeback.ts).
+   */
+  static async create(path: string, writebackBytes = WRITEBACK_BYTES): Promise<BufferedFile> {
+    return new BufferedFile(path, await open(path, 'wx'), writebackBytes);
   }
 
   /** True while a descriptor is held (false once parked or closed). */
@@ -44,9 +52,10 @@ export class BufferedFile {
   }
 
   async write(bytes: Uint8Array): Promise<void> {
+    this.writeback.check();
     if (bytes.byteLength >= SMALL_WRITE) {
       await this.flush();
-      await writeAll(await this.opened(), bytes, this.size);
+      await this.append(bytes, this.size);
       this.size += bytes.byteLength;
       return;
     }
@@ -74,12 +83,21 @@ export class BufferedFile {
     const at = this.size - this.used;
     const bytes = this.buffer!.subarray(0, this.used);
     this.used = 0;
-    await writeAll(await this.opened(), bytes, at);
+    await this.append(bytes, at);
+  }
+
+  /** New bytes at the end of the file; the disk may start on them (see early-writeback.ts). */
+  private async append(bytes: Uint8Array, at: number): Promise<void> {
+    const handle = await this.opened();
+    await writeAll(handle, bytes, at);
+    this.writeback.wrote(bytes.byteLength, handle);
   }
 
   /** Flush and fsync. */
   async sync(): Promise<void> {
     await this.flush();
+    await this.writeback.settle();
+    this.writeback.check();
     await (await this.opened()).sync();
   }
 
@@ -95,6 +113,7 @@ export class BufferedFile {
     this.handle = undefined;
     this.buffer = undefined;
     this.used = 0;
+    await this.writeback.settle();
     await h?.close();
   }
 }
