@@ -507,7 +507,18 @@ function markAborted(api: H5Api): void {
   api.markBroken?.();
 }
 
+/**
+ * Where libhdf5 looks for filter plugins (h5wasm's build: its own install prefix, then
+ * `/usr/local/hdf5/lib/plugin`): a dataset whose filter id is not built in makes it look there.
+ */
+const PLUGIN_DIRS = /^\/(__w\/libhdf5-wasm\/libhdf5-wasm\/dist\/[^/]+\/lib\/plugin|usr\/local\/hdf5\/lib\/plugin)(\/|$)/;
+
 function refusedError(refused: readonly string[], file: string, entry: string | undefined): RefusedError {
+  if (refused.every((p) => PLUGIN_DIRS.test(p))) {
+    return new RefusedError(`the dataset uses an HDF5 filter that is not built in ('${refused[0]}'); filter plugins are never loaded`, {
+      file, ...(entry !== undefined ? { entry } : {}),
+    });
+  }
   return new RefusedError(
     `the file asks libhdf5 to read another file ('${refused[0]}': HDF5 external storage, an external link or a virtual dataset); reads never leave the input file`,
     { file, ...(entry !== undefined ? { entry } : {}) },
