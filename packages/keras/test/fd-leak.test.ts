@@ -56,13 +56,13 @@ describe.runIf(linux)('no descriptor leaks from libhdf5 failure paths', () => {
     const rand = seededRandom(23);
     const keras = join(tmp.path, 'mutant.keras');
     let typed = 0;
-    for (let i = 0; i < 400; i++) {
+    for (let i = 0; i < 300; i++) {
       writeFileSync(keras, await kerasMutant(seeds[1]!.bytes, rand));
       if ((await readOrTyped(keras)) === 'typed') typed++;
     }
     const h5 = join(tmp.path, 'mutant.h5');
     const hrand = seededRandom(17);
-    for (let i = 0; i < 400; i++) {
+    for (let i = 0; i < 200; i++) {
       writeFileSync(h5, mutateH5(seeds[i % seeds.length]!, hrand));
       if ((await readOrTyped(h5)) === 'typed') typed++;
     }
