@@ -410,10 +410,7 @@ export class H5Reader {
   }
 
   private totalBytes(info: H5DatasetInfo): number {
-    let total = info.storedItemSize;
-    for (const d of info.shape) total *= d;
-    if (!Number.isSafeInteger(total)) throw new CorruptDataError('dataset too large', { file: this.name, entry: info.path });
-    return total;
+    return datasetBytes(info, this.name);
   }
 
   /**
@@ -421,48 +418,81 @@ export class H5Reader {
    * each), as views of one reused buffer: valid until the next one is taken.
    */
   *rawChunks(info: H5DatasetInfo): Iterable<{ at: number; bytes: Uint8Array }> {
-    const m = this.api.module;
-    const shape = info.shape;
-    const item = info.storedItemSize;
     const total = this.totalBytes(info);
     if (total === 0) return;
-    const whole = total <= READ_CHUNK_BYTES || shape.length === 0;
-    const buf = new Uint8Array(whole ? total : READ_CHUNK_BYTES);
-    const readInto = (count: number[] | null, offset: number[] | null, nbytes: number): Uint8Array => {
-      const ptr = m._malloc(nbytes);
-      if (!ptr) throw new IoError(`cannot allocate ${nbytes} bytes in the wasm heap`, { file: this.name, entry: info.path });
-      try {
-        const status = m.get_dataset_data(
-          this.file.file_id, this.abs(info.path),
-          count ? count.map(BigInt) : null, offset ? offset.map(BigInt) : null, count ? count.map(() => 1n) : null, BigInt(ptr),
-        );
-        if (status < 0) {
-          this.checkRefused(info.path);
-          throw new CorruptDataError('libhdf5 could not read the dataset (truncated file?)', { file: this.name, entry: info.path });
-        }
-        buf.set(m.HEAPU8.subarray(ptr, ptr + nbytes), 0);
+    const buf = new Uint8Array(total <= READ_CHUNK_BYTES || info.shape.length === 0 ? total : READ_CHUNK_BYTES);
+    for (const slab of slabsOf(info, total)) yield { at: slab.at, bytes: this.readSlab(info, slab, buf) };
+  }
+
+  /**
+   * One hyperslab of a dataset ({@link slabsOf}: the whole dataset when `slab.count` is null),
+   * copied out of the wasm heap into `into` when it is large enough, else into a new buffer.
+   */
+  readSlab(info: H5DatasetInfo, slab: H5Slab, into?: Uint8Array): Uint8Array {
+    const m = this.api.module;
+    const nbytes = slab.bytes;
+    const total = this.totalBytes(info);
+    if (!Number.isSafeInteger(nbytes) || nbytes < 0 || slab.at + nbytes > total) {
+      throw new CorruptDataError('hyperslab outside the dataset', { file: this.name, entry: info.path, expected: `at most ${total} bytes`, found: `${nbytes} bytes at ${slab.at}` });
+    }
+    const buf = into && into.byteLength >= nbytes ? into.subarray(0, nbytes) : new Uint8Array(nbytes);
+    if (nbytes === 0) return buf;
+    const { count, offset } = slab;
+    const ptr = m._malloc(nbytes);
+    if (!ptr) throw new IoError(`cannot allocate ${nbytes} bytes in the wasm heap`, { file: this.name, entry: info.path });
+    try {
+      const status = m.get_dataset_data(
+        this.file.file_id, this.abs(info.path),
+        count ? count.map(BigInt) : null, offset ? offset.map(BigInt) : null, count ? count.map(() => 1n) : null, BigInt(ptr),
+      );
+      if (status < 0) {
         this.checkRefused(info.path);
-        return buf.subarray(0, nbytes);
-      } catch (cause) {
-        throw translate(this.api, cause, this.name, info.path, 'libhdf5 could not read the dataset');
-      } finally {
-        // A damaged file can make libhdf5 corrupt the heap without failing the read: free traps then.
-        if (!aborted(this.api)) {
-          try {
-            m._free(ptr);
-          } catch (cause) {
-            // (thrown from finally on purpose: the bytes just read are not to be trusted either)
-            throw translate(this.api, cause, this.name, info.path, 'libhdf5 could not read the dataset');
-          }
+        throw new CorruptDataError('libhdf5 could not read the dataset (truncated file?)', { file: this.name, entry: info.path });
+      }
+      buf.set(m.HEAPU8.subarray(ptr, ptr + nbytes), 0);
+      this.checkRefused(info.path);
+      return buf;
+    } catch (cause) {
+      throw translate(this.api, cause, this.name, info.path, 'libhdf5 could not read the dataset');
+    } finally {
+      // A damaged file can make libhdf5 corrupt the heap without failing the read: free traps then.
+      if (!aborted(this.api)) {
+        try {
+          m._free(ptr);
+        } catch (cause) {
+          // (thrown from finally on purpose: the bytes just read are not to be trusted either)
+          throw translate(this.api, cause, this.name, info.path, 'libhdf5 could not read the dataset');
         }
       }
-    };
-    if (whole) {
-      yield { at: 0, bytes: readInto(null, null, total) };
-      return;
     }
-    for (const slab of hyperslabs(shape, item, READ_CHUNK_BYTES)) yield { at: slab.at, bytes: readInto(slab.count, slab.offset, slab.bytes) };
   }
+}
+
+/** One read of a dataset: a hyperslab (offset, count) or, with both null, the whole dataset. */
+export interface H5Slab {
+  readonly offset: number[] | null;
+  readonly count: number[] | null;
+  /** Byte position in the C-order data. */
+  readonly at: number;
+  readonly bytes: number;
+}
+
+/** Bytes a dataset holds as stored (shape × stored item size), or a CorruptDataError. */
+export function datasetBytes(info: H5DatasetInfo, file: string): number {
+  let total = info.storedItemSize;
+  for (const d of info.shape) total *= d;
+  if (!Number.isSafeInteger(total) || total < 0) throw new CorruptDataError('dataset too large', { file, entry: info.path });
+  return total;
+}
+
+/** The reads that make up a dataset of `total` bytes: one when it fits {@link READ_CHUNK_BYTES}, else hyperslabs. */
+export function* slabsOf(info: H5DatasetInfo, total: number): Generator<H5Slab> {
+  if (total === 0) return;
+  if (total <= READ_CHUNK_BYTES || info.shape.length === 0) {
+    yield { offset: null, count: null, at: 0, bytes: total };
+    return;
+  }
+  yield* hyperslabs(info.shape, info.storedItemSize, READ_CHUNK_BYTES);
 }
 
 const brokenModules = new WeakSet<object>();
@@ -477,7 +507,18 @@ function markAborted(api: H5Api): void {
   api.markBroken?.();
 }
 
+/**
+ * Where libhdf5 looks for filter plugins (h5wasm's build: its own install prefix, then
+ * `/usr/local/hdf5/lib/plugin`): a dataset whose filter id is not built in makes it look there.
+ */
+const PLUGIN_DIRS = /^\/(__w\/libhdf5-wasm\/libhdf5-wasm\/dist\/[^/]+\/lib\/plugin|usr\/local\/hdf5\/lib\/plugin)(\/|$)/;
+
 function refusedError(refused: readonly string[], file: string, entry: string | undefined): RefusedError {
+  if (refused.every((p) => PLUGIN_DIRS.test(p))) {
+    return new RefusedError(`the dataset uses an HDF5 filter that is not built in ('${refused[0]}'); filter plugins are never loaded`, {
+      file, ...(entry !== undefined ? { entry } : {}),
+    });
+  }
   return new RefusedError(
     `the file asks libhdf5 to read another file ('${refused[0]}': HDF5 external storage, an external link or a virtual dataset); reads never leave the input file`,
     { file, ...(entry !== undefined ? { entry } : {}) },

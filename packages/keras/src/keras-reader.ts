@@ -11,6 +11,7 @@ import {
 } from '@tfweights/core';
 import type { H5Api } from './h5-api.js';
 import { H5Reader } from './h5-file.js';
+import { h5ReaderData, type KerasData } from './h5-data.js';
 import { isKeras3Layout, parseKeras3 } from './keras3-layout.js';
 import { isLegacyLayout, parseLegacy, type KerasEntry, type KerasLayerInfo, type ParsedLayout } from './legacy-layout.js';
 
@@ -54,23 +55,23 @@ export function parseKerasLayout(h5: H5Reader, opts: ParseLayoutOptions = {}): P
   return layout;
 }
 
-/** The HDF5 file a reader reads tensors from (opened on first use for a layout walked elsewhere) and its clean-up. */
+/** Where a reader's tensor data comes from, and its clean-up (kept apart from the reader for the FinalizationRegistry). */
 interface Held {
-  h5?: H5Reader;
+  data: KerasData;
   onClose?: () => Promise<void> | void;
 }
 
 /**
- * Readers dropped without close(): close their HDF5 file and remove temporary copies (a
- * `.keras` reader's extracted `model.weights.h5`) when they are garbage-collected.
+ * Readers dropped without close(): close their HDF5 file (in Node: tell the worker to close
+ * the handle) and remove temporary copies (a `.keras` reader's extracted `model.weights.h5`)
+ * when they are garbage-collected.
  */
 const unclosed = new FinalizationRegistry<Held>((held) => {
-  try {
-    held.h5?.close();
-  } catch {
-    // Already closed or its module aborted.
-  }
-  void Promise.resolve(held.onClose?.()).catch(() => undefined);
+  void Promise.resolve()
+    .then(() => held.data.close())
+    .catch(() => undefined) // already closed, or its module aborted
+    .then(() => held.onClose?.())
+    .catch(() => undefined);
 });
 
 export class KerasReader implements TensorReader {
@@ -80,27 +81,23 @@ export class KerasReader implements TensorReader {
   private readonly byName = new Map<string, KerasEntry>();
   private closed = false;
   private readonly held: Held;
-  private opening: Promise<H5Reader> | undefined;
 
-  private constructor(
-    private readonly layout: ParsedLayout, readonly source: string,
-    private readonly openH5: () => Promise<H5Reader>, h5?: H5Reader, onClose?: () => Promise<void> | void,
-  ) {
+  private constructor(private readonly layout: ParsedLayout, readonly source: string, data: KerasData, onClose?: () => Promise<void> | void) {
     this.format = layout.format;
     this.metadata = layout.metadata;
-    this.held = { ...(h5 ? { h5 } : {}), ...(onClose ? { onClose } : {}) };
+    this.held = { data, ...(onClose ? { onClose } : {}) };
     unclosed.register(this, this.held, this);
     for (const e of layout.entries) this.byKey.set(e.info.key, e);
     for (const e of layout.entries) if (!this.byKey.has(e.info.name) && !this.byName.has(e.info.name)) this.byName.set(e.info.name, e);
   }
 
-  /** Open an HDF5 file h5wasm can reach at `path` and work out which Keras layout it has. */
+  /** Open an HDF5 file h5wasm can reach at `path` and work out which Keras layout it has (all on this thread). */
   static open(api: H5Api, path: string, opts: OpenH5Options = {}): KerasReader {
     const name = opts.name ?? path;
     const h5 = H5Reader.open(api, path, name);
     try {
       const layout = parseKerasLayout(h5, opts);
-      return new KerasReader(layout, name, () => Promise.resolve(h5), h5, opts.onClose);
+      return new KerasReader(layout, name, h5ReaderData(h5), opts.onClose);
     } catch (err) {
       h5.close();
       throw err;
@@ -109,25 +106,17 @@ export class KerasReader implements TensorReader {
 
   /**
    * A reader over a layout worked out elsewhere ({@link parseKerasLayout}, e.g. in a worker
-   * under a time budget): listing needs no HDF5 file here; `openH5` opens it for the first read.
+   * under a time budget) and a source of its data (e.g. the same worker): listing needs no
+   * HDF5 file here.
    */
-  static fromLayout(layout: ParsedLayout, source: string, openH5: () => Promise<H5Reader>, onClose?: () => Promise<void> | void): KerasReader {
-    return new KerasReader(layout, source, openH5, undefined, onClose);
+  static fromLayout(layout: ParsedLayout, source: string, data: KerasData, onClose?: () => Promise<void> | void): KerasReader {
+    return new KerasReader(layout, source, data, onClose);
   }
 
-  /** The HDF5 file for reads, opened once. */
-  private file(): Promise<H5Reader> {
-    if (this.closed) return Promise.reject(new CorruptDataError('read after close', { file: this.source }));
-    if (this.held.h5) return Promise.resolve(this.held.h5);
-    this.opening ??= this.openH5().then((h5) => {
-      if (this.closed) {
-        h5.close();
-        throw new CorruptDataError('read after close', { file: this.source });
-      }
-      this.held.h5 = h5;
-      return h5;
-    });
-    return this.opening;
+  /** The data source, or the read-after-close error. */
+  private data(): KerasData {
+    if (this.closed) throw new CorruptDataError('read after close', { file: this.source });
+    return this.held.data;
   }
 
   list(): readonly TensorInfo[] {
@@ -151,22 +140,21 @@ export class KerasReader implements TensorReader {
   }
 
   async read(key: string): Promise<Tensor> {
-    if (this.closed) throw new CorruptDataError('read after close', { file: this.source });
-    const e = this.entry(key);
-    return this.decode(await this.file(), e);
+    const data = this.data();
+    return this.decode(data, this.entry(key));
   }
 
-  private decode(h5: H5Reader, e: KerasEntry): Tensor {
+  private async decode(data: KerasData, e: KerasEntry): Promise<Tensor> {
     const { info, ds } = e;
     const opts = { name: info.name, ...(info.role ? { role: info.role } : {}), ...(info.layer ? { layer: info.layer } : {}), ...(info.attrs ? { attrs: { ...info.attrs } } : {}) };
-    if (info.dtype === 'string') return makeStringTensor(info.key, info.shape, h5.readStrings(info.key), opts);
-    let data = h5.readRaw(ds);
+    if (info.dtype === 'string') return makeStringTensor(info.key, info.shape, await data.readStrings(info.key), opts);
+    let bytes = await data.readRaw(ds);
     if (ds.narrowTo) {
-      const f32 = new Float32Array(data.buffer, data.byteOffset, data.byteLength / 4);
+      const f32 = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
       const bits = narrow16(f32, ds.narrowTo);
-      data = new Uint8Array(bits.buffer, bits.byteOffset, bits.byteLength);
+      bytes = new Uint8Array(bits.buffer, bits.byteOffset, bits.byteLength);
     }
-    return makeTensor(info.key, info.dtype, info.shape, data, opts);
+    return makeTensor(info.key, info.dtype, info.shape, bytes, opts);
   }
 
   /**
@@ -174,32 +162,32 @@ export class KerasReader implements TensorReader {
    * stored as their dtype; strings and float16/bfloat16 stored as float32 are read whole.
    */
   async readChunked(key: string): Promise<ChunkedTensor> {
-    if (this.closed) throw new CorruptDataError('read after close', { file: this.source });
+    const data = this.data();
     const e = this.entry(key);
-    const h5 = await this.file();
-    if (e.info.dtype === 'string' || e.ds.narrowTo) return chunkedOf(this.decode(h5, e));
+    if (e.info.dtype === 'string' || e.ds.narrowTo) return chunkedOf(await this.decode(data, e));
     const ds = e.ds;
     const { key: k, name, dtype, shape, byteLength, role, layer, attrs } = e.info;
     return {
       key: k, name, dtype, shape, byteLength, ...(role ? { role } : {}), ...(layer ? { layer } : {}), ...(attrs ? { attrs: { ...attrs } } : {}),
-      chunks: async function* () {
-        for (const c of h5.rawChunks(ds)) yield c.bytes;
+      chunks: async function* (this: void) {
+        for await (const c of data.rawChunks(ds)) yield c;
       },
     };
   }
 
   async *tensors(): AsyncIterable<Tensor> {
-    if (this.layout.entries.length === 0) return;
-    const h5 = await this.file();
-    for (const e of this.layout.entries) yield this.decode(h5, e);
+    for (const e of this.layout.entries) yield await this.decode(this.data(), e);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     unclosed.unregister(this);
-    this.held.h5?.close();
-    await this.held.onClose?.();
+    try {
+      await this.held.data.close();
+    } finally {
+      await this.held.onClose?.();
+    }
   }
 
   /** `await using reader = await openKeras(…)` closes it at the end of the block. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Crc32, makeTensor } from '@tfweights/core';
 import { offsetsOf, tempDir } from '@tfweights/testkit';
 import { H5_BUDGET_BASE_MS, H5_BUDGET_ENV, H5_BUDGET_PER_GIB_MS, h5BudgetMs } from '../src/node/h5-walk.js';
-import { openKeras, writeKerasArchive, writeKerasH5 } from '../src/node/index.js';
+import { nodeH5Api, openKeras, writeKerasArchive, writeKerasH5 } from '../src/node/index.js';
 
 const tmp = tempDir('tfw-keras-budget-');
 afterAll(() => tmp.cleanup());
@@ -89,6 +89,36 @@ describe('time budget around libhdf5', () => {
     writeFileSync(bad, patched);
     process.env[H5_BUDGET_ENV] = '1500';
     await expect(listCount(bad)).rejects.toMatchObject({ code: 'LimitExceeded', file: `${bad}:model.weights.h5`, message: expect.stringContaining('ran for 1.5 s inside one call') });
+    expect(await listCount(good)).toBe(2);
+  });
+
+  it('data reads are budgeted too: a looping heap under a string dataset only stops its read, with LimitExceeded naming the file and entry', async () => {
+    // A Keras 3 layout whose only variable-length strings are a dataset's elements: the walk
+    // never touches the global heap, the read of the strings does (and loops).
+    const path = join(tmp.path, 'strings.weights.h5');
+    const { h5 } = await nodeH5Api();
+    const f = new h5.File(path, 'w');
+    f.create_group('vars');
+    f.create_group('layers');
+    f.create_group('layers/text_vectorization');
+    (f.get('layers/text_vectorization') as InstanceType<typeof h5.Group>).create_group('vars');
+    (f.get('layers/text_vectorization/vars') as InstanceType<typeof h5.Group>).create_dataset({ name: '0', data: ['alpha', 'beta', 'gamma'] });
+    f.close();
+    writeFileSync(path, loopingHeap(readFileSync(path)));
+    const r = await openKeras(path, { h5BudgetMs: 1500 });
+    try {
+      expect(r.list().map((t) => t.key)).toEqual(['layers/text_vectorization/vars/0']);
+      await expect(r.read('layers/text_vectorization/vars/0')).rejects.toMatchObject({
+        code: 'LimitExceeded', file: path, entry: 'layers/text_vectorization/vars/0',
+        message: expect.stringMatching(/libhdf5 ran for 1\.5 s inside one call reading dataset 'layers\/text_vectorization\/vars\/0' and was stopped/),
+      });
+      // The worker that ran it is gone: this reader says so, typed; the next file reads.
+      await expect(r.read('layers/text_vectorization/vars/0')).rejects.toMatchObject({ code: 'CorruptData', file: path });
+    } finally {
+      await r.close();
+    }
+    const good = join(tmp.path, 'good-after-data.h5');
+    await writeKerasH5(good, model, { modelConfig });
     expect(await listCount(good)).toBe(2);
   });
 

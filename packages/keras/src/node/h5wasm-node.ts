@@ -22,8 +22,17 @@ const EMSCRIPTEN_EACCES = 2;
 /** Where Emscripten's tmpfile() (used by the throwing error handler to format the stack) lives. */
 const TMPFILE = /^\/tmp\/tmpfile_[A-Za-z0-9]{6}$/;
 
+interface FsStream {
+  path?: string;
+  fd?: number;
+}
+
 interface GuardedFs {
   open: (path: unknown, flags?: unknown, mode?: unknown) => unknown;
+  close: (stream: FsStream) => void;
+  fstat: (fd: number) => object;
+  /** Emscripten's open streams, indexed by descriptor (NODERAWFS: each holds a host descriptor). */
+  streams: (FsStream | null | undefined)[];
   ErrnoError: new (errno: number) => Error;
 }
 
@@ -108,7 +117,21 @@ async function load(markBroken: () => void): Promise<H5Api> {
     console.error = realError;
   }
   module.activate_throwing_error_handler();
-  return { h5: h5.default, module, ...confine(module), markBroken };
+  const out: H5Api = {
+    h5: h5.default, module, ...confine(module),
+    markBroken: () => {
+      broken.add(out);
+      markBroken();
+    },
+  };
+  return out;
+}
+
+const broken = new WeakSet<H5Api>();
+
+/** True once `api`'s module aborted (or overflowed its stack): it is not to be used again. */
+export function isBrokenH5Api(api: H5Api): boolean {
+  return broken.has(api);
 }
 
 /** The ready, confined h5wasm module for Node (a new one once the last one aborted). */
@@ -120,4 +143,69 @@ export function nodeH5Api(): Promise<H5Api> {
     api = p;
   }
   return api;
+}
+
+/** The module's open host-file streams (standard streams and the error handler's temporary files left out). */
+export function fileStreams(api: H5Api): object[] {
+  const fs = api.module.FS as unknown as GuardedFs;
+  return fs.streams.filter((s, fd): s is FsStream => fd > 2 && !!s && typeof s.path === 'string' && !TMPFILE.test(s.path));
+}
+
+/**
+ * Close those of `streams` still open, and every temporary file of the error handler (each
+ * call that formats an error stack opens one; a throw through the wasm frames skips its
+ * fclose). Returns how many of `streams` were still open: libhdf5 leaked that file.
+ */
+export function closeLeftoverStreams(api: H5Api, streams: readonly object[]): number {
+  const fs = api.module.FS as unknown as GuardedFs;
+  const open = new Set(fs.streams);
+  let leaked = 0;
+  const close = (s: FsStream): void => {
+    try {
+      fs.close(s);
+    } catch {
+      // Closed under us: nothing left to release.
+    }
+  };
+  for (const s of streams) {
+    if (!open.has(s as FsStream)) continue;
+    leaked++;
+    close(s as FsStream);
+  }
+  for (const [fd, s] of fs.streams.entries()) if (fd > 2 && s && typeof s.path === 'string' && TMPFILE.test(s.path)) close(s);
+  return leaked;
+}
+
+const isolated = new WeakSet<object>();
+
+/**
+ * Give every host file libhdf5 opens in this module an identity of its own. libhdf5 keeps one
+ * record per open file, keyed by the (device, inode) of fstat, and takes a file whose key
+ * matches for one already open. A file leaked on a failure path (see closeLeftoverStreams)
+ * keeps its record after its descriptor is closed, so the next file with that inode (the
+ * same path rewritten, or a freed inode reused) would be read through the dead record; with
+ * an inode number per open that never repeats, a leaked record matches nothing. The cost: the
+ * same file opened twice is two files to libhdf5 (fine for reading).
+ */
+export function isolateFileIdentities(api: H5Api): void {
+  const fs = api.module.FS as unknown as GuardedFs;
+  if (isolated.has(fs)) return;
+  isolated.add(fs);
+  const ids = new WeakMap<object, number>();
+  let next = 1;
+  const open = fs.open;
+  fs.open = function isolatedOpen(this: unknown, path: unknown, flags?: unknown, mode?: unknown) {
+    const stream = open.call(this, path, flags, mode) as FsStream;
+    if (typeof path === 'string' && !TMPFILE.test(path)) ids.set(stream, next++);
+    return stream;
+  };
+  const fstat = fs.fstat;
+  fs.fstat = function isolatedFstat(this: unknown, fd: number) {
+    const st = fstat.call(this, fd);
+    const stream = fs.streams[fd];
+    const id = stream ? ids.get(stream) : undefined;
+    if (id === undefined) return st;
+    // The real stat underneath (its getters read through the prototype), with our inode number.
+    return Object.create(st, { ino: { value: 2 ** 40 + id, enumerable: true } }) as object;
+  };
 }

@@ -8,8 +8,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError, IoError, isRemoteLocation } from '@tfweights/core';
-import { KerasReader } from '@tfweights/keras';
-import { nodeH5Api, openKeras } from '@tfweights/keras/node';
+import type { KerasReader } from '@tfweights/keras';
+import { openKeras, openWalkedKerasH5 } from '@tfweights/keras/node';
 
 /** A Keras model: a file path, an http(s) URL, or the bytes of a `.h5` / `.weights.h5` / `.keras`. */
 export type KerasInput = string | Uint8Array | ArrayBuffer;
@@ -55,9 +55,10 @@ async function openPath(path: string, label: string, config: unknown, cleanup?: 
     // it with the config (legacy files name their weights; a .keras has its own config.json).
     if (config === undefined || r.format !== 'keras3' || r.metadata.metadata_json !== undefined) return cleanup ? wrapClose(r, cleanup) : r;
     await r.close();
+    // Reopened in the budgeted libhdf5 worker, like every read of an untrusted HDF5 file.
     // A remote file has no local path to reopen: open it again with the config (another download).
     if (isRemoteLocation(path)) return await openKeras(path, { config: config as object });
-    return KerasReader.open(await nodeH5Api(), path, { name: label, config, ...(cleanup ? { onClose: cleanup } : {}) });
+    return await openWalkedKerasH5(path, { name: label, config, ...(cleanup ? { onClose: cleanup } : {}) });
   } catch (err) {
     await cleanup?.();
     throw err;
