@@ -85,8 +85,12 @@ function h5wasmUrl(): string {
   throw new Error('cannot find h5wasm to reload it after a wasm abort');
 }
 
-/** What Emscripten prints on stderr when libhdf5 aborts or the heap cannot grow: our typed error says it, in one line. */
-const ABORT_NOISE = /^(Aborted\(|Cannot enlarge memory|native code called abort)/;
+/**
+ * What Emscripten prints on stderr when libhdf5 aborts or the heap cannot grow (our typed error
+ * says it, in one line), and its warning for each odd byte in a damaged file's names (the
+ * names come out with replacement characters; the warning says nothing more).
+ */
+const ABORT_NOISE = /^(Aborted\(|Cannot enlarge memory|native code called abort|warning: Invalid UTF-8 leading byte)/;
 
 /** console.error without Emscripten's abort lines (anything else passes through). */
 function withoutAbortNoise(real: typeof console.error): typeof console.error {
