@@ -31,6 +31,8 @@ interface GuardedFs {
   open: (path: unknown, flags?: unknown, mode?: unknown) => unknown;
   close: (stream: FsStream) => void;
   fstat: (fd: number) => object;
+  stat: (path: unknown, dontFollow?: unknown) => object;
+  lstat: (path: unknown) => object;
   /** Emscripten's open streams, indexed by descriptor (NODERAWFS: each holds a host descriptor). */
   streams: (FsStream | null | undefined)[];
   ErrnoError: new (errno: number) => Error;
@@ -196,20 +198,36 @@ export function isolateFileIdentities(api: H5Api): void {
   if (isolated.has(fs)) return;
   isolated.add(fs);
   const ids = new WeakMap<object, number>();
+  /** `dev:ino` of a real file → the identity of its newest open. */
+  const newest = new Map<string, number>();
   let next = 1;
-  const open = fs.open;
+  const realKey = (st: object): string => `${(st as { dev: number }).dev}:${(st as { ino: number }).ino}`;
+  // The real stat underneath (its fields read through the prototype), with our inode number.
+  const withId = (st: object, id: number): object => Object.create(st, { ino: { value: 2 ** 40 + id, enumerable: true } }) as object;
+  const { open, fstat, stat, lstat } = fs;
   fs.open = function isolatedOpen(this: unknown, path: unknown, flags?: unknown, mode?: unknown) {
     const stream = open.call(this, path, flags, mode) as FsStream;
-    if (typeof path === 'string' && !TMPFILE.test(path)) ids.set(stream, next++);
+    if (typeof path === 'string' && !TMPFILE.test(path) && stream.fd !== undefined) {
+      const id = next++;
+      ids.set(stream, id);
+      newest.set(realKey(fstat.call(fs, stream.fd)), id);
+    }
     return stream;
   };
-  const fstat = fs.fstat;
   fs.fstat = function isolatedFstat(this: unknown, fd: number) {
     const st = fstat.call(this, fd);
     const stream = fs.streams[fd];
     const id = stream ? ids.get(stream) : undefined;
-    if (id === undefined) return st;
-    // The real stat underneath (its getters read through the prototype), with our inode number.
-    return Object.create(st, { ino: { value: 2 ** 40 + id, enumerable: true } }) as object;
+    return id === undefined ? st : withId(st, id);
   };
+  // Stats by path agree with the newest open of that file: opening a symlink, libhdf5 compares
+  // the stat of the link's target with the fstat of what it opened (H5F__build_actual_name), and
+  // a mismatch fails the open (it then looks for driver plugins).
+  const byPath = <A extends unknown[]>(real: (...a: A) => object) => function statByPath(this: unknown, ...args: A): object {
+    const st = real.apply(this, args);
+    const id = newest.get(realKey(st));
+    return id === undefined ? st : withId(st, id);
+  };
+  fs.stat = byPath(stat);
+  fs.lstat = byPath(lstat);
 }
