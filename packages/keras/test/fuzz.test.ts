@@ -16,6 +16,8 @@ import { fixtureSeeds, kerasMutant, mutateH5, ownSeeds, readEverything, type H5S
 // A few mutants in a thousand send libhdf5 into a loop (as they do h5py); the budget stops them
 // with a typed LimitExceeded. 2 s of no progress here instead of 20 s keeps the campaign short.
 process.env[H5_BUDGET_ENV] ??= '2000';
+/** Time for a campaign: an hour, or 200 ms a mutant for long runs (100,000 HDF5 mutants took over an hour beside a test run). */
+const campaignMs = (n: number) => Math.max(3_600_000, n * 200);
 
 const tmp = tempDir('tfw-keras-fuzz-');
 afterAll(() => tmp.cleanup());
@@ -57,7 +59,7 @@ describe('HDF5 fuzz (libhdf5 in wasm)', () => {
     expect(report.typed).toBeGreaterThan(report.mutants / 10);
     expect(report.valid).toBeGreaterThan(0);
     expect(stderr.noise).toEqual([]);
-  }, 3_600_000);
+  }, campaignMs(fuzzCount()));
 });
 
 describe('.keras fuzz (zip + JSON + HDF5)', () => {
@@ -81,5 +83,5 @@ describe('.keras fuzz (zip + JSON + HDF5)', () => {
     expect(report.typed).toBeGreaterThan(report.mutants / 10);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(stderr.noise).toEqual([]);
-  }, 3_600_000);
+  }, campaignMs(fuzzCount(1000)));
 });
