@@ -425,7 +425,7 @@ export class H5Reader {
   }
 
   /**
-   * One hyperslab of a dataset ({@link slabsOf}: the whole dataset when `slab.count` is null),
+   * One hyperslab of a dataset (`slabsOf`: the whole dataset when `slab.count` is null),
    * copied out of the wasm heap into `into` when it is large enough, else into a new buffer.
    */
   readSlab(info: H5DatasetInfo, slab: H5Slab, into?: Uint8Array): Uint8Array {
