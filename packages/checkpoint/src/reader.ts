@@ -5,7 +5,7 @@
  */
 import {
   ChecksumMismatchError, chunkedOf, CorruptDataError, crc32c, Crc32c, dtypeInfo, LimitExceededError, makeStringTensor,
-  chunkBytesOf, numElements, sourceChunks, swapBytesInPlace, TensorNotFoundError, unmaskCrc32c, UnsupportedDtypeError, verified, withVerifiedCrc32c,
+  chunkBytesOf, numElements, sourceChunks, swapBytesInPlace, TensorNotFoundError, unmaskCrc32c, UnsupportedDtypeError, verified, withVerifiedCrc32c, withWriteBehind,
   type ByteSource, type ChunkedTensor, type DTypeName, type ReadOptions, type Tensor, type TensorInfo, type TensorReader,
 } from '@tfweights/core';
 import { decodeEntry, decodeHeader, type BundleHeader, type SliceExtent } from './bundle-proto.js';
@@ -268,8 +268,9 @@ export class CheckpointReader implements TensorReader {
       })();
     };
     const base = { key: e.key, name: e.key, dtype: e.dtype, shape: e.shape, byteLength: e.size };
-    // Verified, unswapped bytes have the stored CRC: a checkpoint writer can reuse it.
-    const marked = verify && !big ? withVerifiedCrc32c(chunks, e.crc32c) : chunks;
+    // Verified, unswapped bytes have the stored CRC: a checkpoint writer can reuse it. The
+    // chunks are sourceChunks' three buffers (swapped in place): a writer may write behind.
+    const marked = withWriteBehind(verify && !big ? withVerifiedCrc32c(chunks, e.crc32c) : chunks);
     return { ...base, ...(info ? { name: info.name, ...(info.role ? { role: info.role } : {}), ...(info.layer ? { layer: info.layer } : {}), ...(info.attrs ? { attrs: info.attrs } : {}) } : {}), chunks: marked };
   }
 

@@ -5,7 +5,7 @@
  * arrive; the index (sorted keys) is written at finish().
  */
 import {
-  checkLength, checkTensor, checkTensorInfo, crc32c, Crc32c, dtypeInfo, InvalidArgumentError, maskCrc32c, numElements, verifiedCrc32cOf,
+  allowsWriteBehind, checkLength, checkTensor, checkTensorInfo, chunkWriter, crc32c, Crc32c, dtypeInfo, InvalidArgumentError, maskCrc32c, numElements, verifiedCrc32cOf,
   type ByteSink, type ChunkedTensor, type DTypeName, type Tensor, type TensorInfo, type TensorWriter,
 } from '@tfweights/core';
 import { BUNDLE_VERSION, encodeEntry, encodeHeader, type BundleEntry, type SliceExtent, type VersionDef } from './bundle-proto.js';
@@ -76,9 +76,10 @@ export class BundleWriter implements TensorWriter {
     // the last chunk ends if they differ): one CRC pass for checkpoint → checkpoint, not two.
     const known = verifiedCrc32cOf(tensor);
     const crc = new Crc32c();
+    const put = chunkWriter(sink, allowsWriteBehind(tensor));
     for await (const c of checkLength(tensor, tensor.chunks())) {
       if (known === undefined) crc.update(c);
-      await sink.write(c);
+      await put(c);
     }
     this.record(mapKey, new TextEncoder().encode(tensor.key), tensor, shard, offset, tensor.byteLength, known ?? maskCrc32c(crc.value()));
   }

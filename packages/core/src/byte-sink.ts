@@ -10,6 +10,13 @@ export interface ByteSink {
   readonly position: number;
   write(bytes: Uint8Array): Promise<void>;
   /**
+   * Like write, but may return while the bytes are still being written, so the caller can
+   * prepare the next ones meanwhile: `bytes` must stay unchanged until the sink's next call
+   * returns, and a failed write is thrown by that call (finish() at the latest). Optional:
+   * callers fall back to write (see `chunkWriter`).
+   */
+  writeBehind?(bytes: Uint8Array): Promise<void>;
+  /**
    * Overwrite bytes already written at `offset` (e.g. a zip member's CRC, known only once its
    * data has streamed past). Optional: sinks that cannot seek leave it out.
    */

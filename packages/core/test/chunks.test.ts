@@ -73,20 +73,34 @@ class CountingSink implements ByteSink {
 }
 
 describe('sourceChunks', () => {
-  it('gives the range in chunks of at most CHUNK_BYTES, in two reused buffers, read ahead', async () => {
-    const data = new Uint8Array(2 * CHUNK_BYTES + 12345).map((_, i) => (i * 7) & 0xff);
+  it('gives the range in chunks of at most CHUNK_BYTES, in three reused buffers, read ahead', async () => {
+    const data = new Uint8Array(3 * CHUNK_BYTES + 12345).map((_, i) => (i * 7) & 0xff);
     const seen: Uint8Array[] = [];
     const buffers = new Set<ArrayBufferLike>();
     for await (const c of sourceChunks(new MemorySource(data), 5, data.length - 5)) {
       buffers.add(c.buffer);
       seen.push(c.slice());
     }
-    expect(seen.map((c) => c.length)).toEqual([CHUNK_BYTES, CHUNK_BYTES, 12340]);
-    expect(buffers.size).toBe(2);
+    expect(seen.map((c) => c.length)).toEqual([CHUNK_BYTES, CHUNK_BYTES, CHUNK_BYTES, 12340]);
+    expect(buffers.size).toBe(3);
     const joined = new Uint8Array(data.length - 5);
     let at = 0;
     for (const c of seen) { joined.set(c, at); at += c.length; }
     expect(Buffer.from(joined).equals(Buffer.from(data.subarray(5)))).toBe(true);
+  });
+  it('keeps a chunk unchanged until the chunk after the next is asked for (what a write behind needs)', async () => {
+    const data = new Uint8Array(40).map((_, i) => i);
+    const held: [Uint8Array, number[]][] = [];
+    const it = sourceChunks(new MemorySource(data), 0, data.length, { chunkBytes: 16 })[Symbol.asyncIterator]();
+    for (let r = await it.next(); !r.done; r = await it.next()) {
+      // The chunk before this one is still what it was when it was handed out.
+      if (held.length > 0) expect([...held[held.length - 1]![0]]).toEqual(held[held.length - 1]![1]);
+      held.push([r.value, [...r.value]]);
+    }
+    expect(held.map(([, v]) => v.length)).toEqual([16, 16, 8]);
+    // A tensor of one chunk allocates one buffer, not three.
+    const one = await all(sourceChunks(new MemorySource(data), 0, 8));
+    expect(one.map((c) => c.length)).toEqual([8]);
   });
   it('honours smaller chunk sizes and an empty range', async () => {
     const data = new Uint8Array(10).map((_, i) => i);

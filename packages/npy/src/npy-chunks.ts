@@ -4,7 +4,7 @@
  * big-endian. Fortran-order and string arrays need every byte to reorder or decode, so they
  * are not streamed (the caller reads them whole).
  */
-import { sourceChunks, swapBytesInPlace, type ByteSource, type ChunkedTensor } from '@tfweights/core';
+import { sourceChunks, swapBytesInPlace, withWriteBehind, type ByteSource, type ChunkedTensor } from '@tfweights/core';
 import type { NpyHeader } from './npy-header.js';
 import { listedInfo } from './npy-reader.js';
 
@@ -37,5 +37,6 @@ export function chunkedNpy(
       verify.check();
     }
   }
-  return { ...listedInfo(key, header), chunks };
+  // sourceChunks' three buffers (swapped in place): a writer may write behind.
+  return { ...listedInfo(key, header), chunks: withWriteBehind(chunks) };
 }

@@ -5,7 +5,7 @@
  * the same arrays give the same bytes. Compressed members use pako's deflate, a port of
  * zlib, which reproduces the zlib stream Python writes; fflate's differs beyond tiny inputs.
  */
-import { checkLength, checkTensorInfo, materialize, ZipWriter, type ByteSink, type ChunkedTensor, type DeflaterFactory, type Tensor, type TensorWriter } from '@tfweights/core';
+import { allowsWriteBehind, checkLength, checkTensorInfo, materialize, ZipWriter, type ByteSink, type ChunkedTensor, type DeflaterFactory, type Tensor, type TensorWriter } from '@tfweights/core';
 import { descrOf } from './descr.js';
 import { buildNpyHeader } from './header-write.js';
 import { encodeNpy, type NpyWriteOptions } from './npy-encode.js';
@@ -47,7 +47,7 @@ export class NpzWriter implements TensorWriter {
       yield header;
       yield* checkLength(tensor, tensor.chunks());
     }
-    await this.zip.addSized(`${tensor.key}.npy`, header.byteLength + tensor.byteLength, parts());
+    await this.zip.addSized(`${tensor.key}.npy`, header.byteLength + tensor.byteLength, parts(), { writeBehind: allowsWriteBehind(tensor) });
   }
 
   async finish(): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import {
   makeTensor, TensorNotFoundError, UnsupportedDtypeError,
-  type ByteSource, type ReadOptions, type Tensor, type TensorInfo, type TensorReader, sourceChunks, type ChunkedTensor,
+  type ByteSource, type ReadOptions, type Tensor, type TensorInfo, type TensorReader, sourceChunks, type ChunkedTensor, withWriteBehind,
 } from '@tfweights/core';
 import { coreDtypeOf } from './dtypes.js';
 import { headerLengthOf, parseHeader, type SafetensorsEntry } from './header.js';
@@ -82,7 +82,8 @@ export class SafetensorsReader implements TensorReader {
     if (!info) await this.load(e, info); // throws the unsupported-dtype error
     const start = this.dataStart + e.begin;
     const length = e.end - e.begin;
-    return { ...info!, chunks: () => sourceChunks(this.src, start, length, { what: `tensor '${e.name}'` }) };
+    // sourceChunks' three buffers: a writer may write behind (withWriteBehind).
+    return { ...info!, chunks: withWriteBehind(() => sourceChunks(this.src, start, length, { what: `tensor '${e.name}'` })) };
   }
 
   async *tensors(_options?: ReadOptions): AsyncIterable<Tensor> {

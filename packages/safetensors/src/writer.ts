@@ -9,7 +9,7 @@
  *   header and data at `finish()`.
  */
 import {
-  byteLengthOf, checkLength, checkTensor, checkTensorInfo, InvalidArgumentError, materialize, MemorySink, type ByteSink, type ChunkedTensor, type Tensor, type TensorInfo, type TensorWriter,
+  allowsWriteBehind, byteLengthOf, checkLength, checkTensor, checkTensorInfo, chunkWriter, InvalidArgumentError, materialize, MemorySink, type ByteSink, type ChunkedTensor, type Tensor, type TensorInfo, type TensorWriter,
 } from '@tfweights/core';
 import { planSafetensors, type PlannedTensor, type SafetensorsLayout } from './layout.js';
 
@@ -91,7 +91,8 @@ export class SafetensorsWriter implements TensorWriter {
     const planned = this.layout.tensors[i]!;
     checkMatches(tensor, tensor.byteLength, planned.info, this.sink.name);
     try {
-      for await (const c of checkLength(planned.info, tensor.chunks())) await this.sink.write(c);
+      const put = chunkWriter(this.sink, allowsWriteBehind(tensor));
+      for await (const c of checkLength(planned.info, tensor.chunks())) await put(c);
     } catch (err) {
       this.failed = true;
       throw err;

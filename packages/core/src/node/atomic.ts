@@ -140,6 +140,12 @@ export function refuseOverwritingInput(output: string, inputs: readonly string[]
   }
 }
 
+/** The IoError for a failed write; a write that ran behind its call says where it failed. */
+function writeFailure(file: string, cause: unknown, at?: number): IoError {
+  const offset = (cause as { offset?: unknown }).offset;
+  return new IoError(`write failed: ${(cause as Error).message}`, { file, cause, ...(typeof offset === 'number' ? { offset } : at !== undefined ? { offset: at } : {}) });
+}
+
 /** ByteSink over a temporary file renamed onto `target` by finish(); small writes are buffered. */
 export class AtomicFileSink implements ByteSink {
   private closed = false;
@@ -172,14 +178,23 @@ export class AtomicFileSink implements ByteSink {
   }
 
   async write(bytes: Uint8Array): Promise<void> {
+    await this.put(bytes, false);
+  }
+
+  /** Like write, the write left running (see ByteSink.writeBehind). */
+  async writeBehind(bytes: Uint8Array): Promise<void> {
+    await this.put(bytes, true);
+  }
+
+  private async put(bytes: Uint8Array, behind: boolean): Promise<void> {
     if (this.closed) throw new IoError('write after finish/abort', { file: this.name });
     const at = this.file.size;
     this.synced = false;
     try {
-      await this.file.write(bytes);
+      await (behind ? this.file.writeBehind(bytes) : this.file.write(bytes));
     } catch (cause) {
       await this.abort();
-      throw new IoError(`write failed: ${(cause as Error).message}`, { file: this.name, offset: at, cause });
+      throw writeFailure(this.name, cause, at);
     }
   }
 
@@ -192,7 +207,7 @@ export class AtomicFileSink implements ByteSink {
       await this.file.patch(offset, bytes);
     } catch (cause) {
       await this.abort();
-      throw new IoError(`write failed: ${(cause as Error).message}`, { file: this.name, offset, cause });
+      throw writeFailure(this.name, cause, offset);
     }
   }
 
@@ -204,15 +219,16 @@ export class AtomicFileSink implements ByteSink {
       this.synced = true;
     } catch (cause) {
       await this.abort();
-      throw new IoError(`write failed: ${(cause as Error).message}`, { file: this.name, cause });
+      throw writeFailure(this.name, cause);
     }
   }
 
   async finish(): Promise<void> {
     if (this.closed) throw new IoError('finish after finish/abort', { file: this.name });
+    // A failed write (one run behind, too) is a write failure, not a failed move.
+    if (!this.synced) await this.sync();
     this.closed = true;
     try {
-      if (!this.synced) await this.file.sync();
       await this.file.close();
       if (!this.opts.overwrite && (await exists(this.name))) {
         throw new InvalidArgumentError('output already exists (pass overwrite / --force to replace it)', { file: this.name });

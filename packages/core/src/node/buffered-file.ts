@@ -4,7 +4,8 @@
  * thread pool. It can be parked (flushed, synced and closed) and reopened on the next write,
  * which keeps the open descriptors of a folder of 10^5 members bounded.
  * `sync()` before making the file visible: park() alone does not fsync. Big outputs start the
- * disk's writeback early, while they are still being written (early-writeback.ts).
+ * disk's writeback early, while they are still being written (early-writeback.ts), and a big
+ * write can run behind the caller (`writeBehind`) while it prepares the next one.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { EarlyWriteback, WRITEBACK_BYTES } from './early-writeback.js';
@@ -28,6 +29,8 @@ export class BufferedFile {
   size = 0;
   private buffer: Buffer | undefined;
   private used = 0;
+  /** The write left running by writeBehind, if any: every other call waits for it first. */
+  private behind: Promise<void> | undefined;
   private readonly writeback: EarlyWriteback;
   private constructor(readonly path: string, private handle: FileHandle | undefined, writebackBytes: number) {
     this.writeback = new EarlyWriteback(writebackBytes);
@@ -52,6 +55,7 @@ export class BufferedFile {
   }
 
   async write(bytes: Uint8Array): Promise<void> {
+    await this.settleBehind();
     this.writeback.check();
     if (bytes.byteLength >= SMALL_WRITE) {
       await this.flush();
@@ -66,8 +70,35 @@ export class BufferedFile {
     this.size += bytes.byteLength;
   }
 
+  /**
+   * Like write, but a big write is left running: `bytes` must stay unchanged until the next
+   * call returns, and that call throws if the write failed (with `offset` set on the error).
+   * One write runs behind at a time, so memory stays what the caller holds.
+   */
+  async writeBehind(bytes: Uint8Array): Promise<void> {
+    if (bytes.byteLength < SMALL_WRITE) return this.write(bytes);
+    await this.settleBehind();
+    this.writeback.check();
+    await this.flush();
+    const at = this.size;
+    this.size += bytes.byteLength;
+    const running = this.append(bytes, at);
+    // Thrown by the next call; meanwhile not an unhandled rejection.
+    running.catch(() => undefined);
+    this.behind = running;
+  }
+
+  /** Wait for the write left running by writeBehind; throw what it threw. */
+  private async settleBehind(): Promise<void> {
+    const running = this.behind;
+    if (!running) return;
+    this.behind = undefined;
+    await running;
+  }
+
   /** Overwrite bytes already written: in the buffer when they are still there. */
   async patch(offset: number, bytes: Uint8Array): Promise<void> {
+    await this.settleBehind();
     const bufferStart = this.size - this.used;
     if (this.buffer && offset >= bufferStart && offset + bytes.byteLength <= this.size) {
       this.buffer.set(bytes, offset - bufferStart);
@@ -79,6 +110,7 @@ export class BufferedFile {
 
   /** Write the buffered bytes out. */
   async flush(): Promise<void> {
+    await this.settleBehind();
     if (this.used === 0) return;
     const at = this.size - this.used;
     const bytes = this.buffer!.subarray(0, this.used);
@@ -89,7 +121,12 @@ export class BufferedFile {
   /** New bytes at the end of the file; the disk may start on them (see early-writeback.ts). */
   private async append(bytes: Uint8Array, at: number): Promise<void> {
     const handle = await this.opened();
-    await writeAll(handle, bytes, at);
+    try {
+      await writeAll(handle, bytes, at);
+    } catch (cause) {
+      // Where it failed, for the caller's error (a write behind fails after its call returned).
+      throw Object.assign(cause as Error, { offset: at });
+    }
     this.writeback.wrote(bytes.byteLength, handle);
   }
 
@@ -109,6 +146,8 @@ export class BufferedFile {
 
   /** Close without flushing (after a failure, or after park/sync). Safe to call twice. */
   async close(): Promise<void> {
+    // A write still running behind must end before its descriptor closes; its failure is moot.
+    await this.settleBehind().catch(() => undefined);
     const h = this.handle;
     this.handle = undefined;
     this.buffer = undefined;

@@ -11,6 +11,7 @@
 import type { ByteSink } from '../byte-sink.js';
 import type { ByteSource } from '../byte-source.js';
 import { InvalidArgumentError, RefusedError } from '../errors.js';
+import { chunkWriter } from '../chunks.js';
 import { Crc32 } from './crc32.js';
 import { fflateDeflater, type DeflaterFactory } from './deflater.js';
 import { loadFflate } from './fflate-lazy.js';
@@ -203,8 +204,10 @@ export class ZipWriter {
    * laid out as addParts lays it out: sizes in the local header, and the CRC — known only once
    * the data has passed — written back into it through the sink's `patch`, as CPython's
    * zipfile seeks back. A sink that cannot patch gets a data descriptor instead (addChunks).
+   * `opts.writeBehind`: the chunks stay unchanged until the one after the next is asked for
+   * (`withWriteBehind`), so each may be written while the next one's CRC is computed.
    */
-  async addSized(name: string, size: number, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
+  async addSized(name: string, size: number, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: { writeBehind?: boolean } = {}): Promise<void> {
     if (!this.sink.patch) {
       await this.addChunks(name, chunks, { sizeHint: size });
       return;
@@ -215,11 +218,12 @@ export class ZipWriter {
       const entry = this.written[this.written.length - 1]!;
       const crc = new Crc32();
       let got = 0;
+      const put = chunkWriter(this.sink, opts.writeBehind === true);
       for await (const c of chunks) {
         got += c.byteLength;
         if (got > size) break;
         crc.update(c);
-        await this.sink.write(c);
+        await put(c);
       }
       if (got !== size) {
         throw new InvalidArgumentError(`member '${name}' carries ${got > size ? 'more' : got} bytes, its header says ${size}`, { file: this.sink.name, entry: name });
