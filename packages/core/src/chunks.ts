@@ -58,8 +58,7 @@ type MarkedChunks = ChunkedTensor['chunks'] & ChunkMarks;
 /** `chunks` with `marks` added to those it has. A new function, so marks never leak to other tensors. */
 function mark(chunks: ChunkedTensor['chunks'], marks: ChunkMarks): ChunkedTensor['chunks'] {
   const { verifiedCrc32c, writeBehind } = chunks as MarkedChunks;
-  const had: ChunkMarks = { ...(verifiedCrc32c !== undefined ? { verifiedCrc32c } : {}), ...(writeBehind ? { writeBehind } : {}) };
-  return Object.assign((() => chunks()) as MarkedChunks, had, marks);
+  return Object.assign((() => chunks()) as MarkedChunks, { verifiedCrc32c, writeBehind }, marks);
 }
 
 /**

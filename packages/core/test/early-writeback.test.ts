@@ -7,12 +7,13 @@
  * AtomicFileSet, not one at the commit and another when each member is finished.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { AtomicFileSet } from '../src/node/atomic.js';
 import { BufferedFile } from '../src/node/buffered-file.js';
+import { fileHandleProto } from './file-handle-proto.js';
 import { EarlyWriteback } from '../src/node/early-writeback.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tfw-writeback-'));
@@ -63,7 +64,7 @@ describe('EarlyWriteback', () => {
 describe.skipIf(process.platform !== 'linux')('BufferedFile with early writeback', () => {
   it('many chunks through many background syncs: the file holds every byte in order', async () => {
     const path = join(dir, 'chunks.bin');
-    const syncs = vi.spyOn((await fileHandleProto()), 'datasync');
+    const syncs = vi.spyOn((await fileHandleProto(dir)), 'datasync');
     const f = await BufferedFile.create(path, 256 * 1024);
     const expected: Buffer[] = [];
     for (let i = 0; i < 40; i++) {
@@ -84,7 +85,7 @@ describe.skipIf(process.platform !== 'linux')('BufferedFile with early writeback
   });
 
   it('a failed background sync fails the next write and the final sync', async () => {
-    vi.spyOn(await fileHandleProto(), 'datasync').mockRejectedValue(eio());
+    vi.spyOn(await fileHandleProto(dir), 'datasync').mockRejectedValue(eio());
     const f = await BufferedFile.create(join(dir, 'eio.bin'), 1);
     await f.write(new Uint8Array(100_000)); // starts the (failing) background sync
     await new Promise((r) => setTimeout(r, 10));
@@ -95,7 +96,7 @@ describe.skipIf(process.platform !== 'linux')('BufferedFile with early writeback
 
   it('close() waits for the background sync in flight', async () => {
     let finished = false;
-    const proto = await fileHandleProto();
+    const proto = await fileHandleProto(dir);
     const real = proto.datasync;
     vi.spyOn(proto, 'datasync').mockImplementation(async function (this: FileHandle) {
       await new Promise((r) => setTimeout(r, 50));
@@ -111,7 +112,7 @@ describe.skipIf(process.platform !== 'linux')('BufferedFile with early writeback
 
 describe.skipIf(process.platform !== 'linux')('AtomicFileSet durability', () => {
   it('one fsync per member, and the members hold their bytes', async () => {
-    const fsyncs = vi.spyOn(await fileHandleProto(), 'sync');
+    const fsyncs = vi.spyOn(await fileHandleProto(dir), 'sync');
     const set = new AtomicFileSet();
     const data = await set.sink(join(dir, 'set', 'm.data'));
     const index = await set.sink(join(dir, 'set', 'm.index'), { last: true });
@@ -125,9 +126,3 @@ describe.skipIf(process.platform !== 'linux')('AtomicFileSet durability', () => 
   });
 });
 
-/** FileHandle's prototype (the class is not exported by node:fs/promises). */
-async function fileHandleProto(): Promise<FileHandle> {
-  const h = await open(join(dir, 'proto-probe'), 'w');
-  await h.close();
-  return Object.getPrototypeOf(h) as FileHandle;
-}

@@ -5,29 +5,25 @@
  * call with the offset where it failed, and the atomic sink then leaves nothing behind.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { allowsWriteBehind, chunkWriter, IoError, MemorySink, MemorySource, sourceChunks, withVerifiedCrc32c, withWriteBehind, verifiedCrc32cOf, type ChunkedTensor } from '../src/index.js';
 import { AtomicFileSink } from '../src/node/atomic.js';
 import { BufferedFile } from '../src/node/buffered-file.js';
+import { fileHandleProto } from './file-handle-proto.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tfw-behind-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
 
-async function fileHandleProto(): Promise<FileHandle> {
-  const h = await open(join(dir, 'proto-probe'), 'w');
-  await h.close();
-  return Object.getPrototypeOf(h) as FileHandle;
-}
 
 const block = (i: number, n: number) => new Uint8Array(n).map((_, j) => (i * 31 + j) & 0xff);
 
 describe('BufferedFile.writeBehind', () => {
   it('returns while its write still runs, and the next call waits for it', async () => {
-    const proto = await fileHandleProto();
+    const proto = await fileHandleProto(dir);
     const real = proto.write;
     let release!: () => void;
     const held = new Promise<void>((r) => { release = r; });
@@ -78,7 +74,7 @@ describe('BufferedFile.writeBehind', () => {
 
 describe('AtomicFileSink.writeBehind', () => {
   it('a failed write behind is thrown by the next call, names its offset, and nothing is left', async () => {
-    const proto = await fileHandleProto();
+    const proto = await fileHandleProto(dir);
     const real = proto.write;
     let calls = 0;
     vi.spyOn(proto, 'write').mockImplementation(async function (this: FileHandle, ...args: unknown[]) {
@@ -98,7 +94,7 @@ describe('AtomicFileSink.writeBehind', () => {
   });
 
   it('a write behind that fails last is thrown by finish(), as a write failure', async () => {
-    const proto = await fileHandleProto();
+    const proto = await fileHandleProto(dir);
     vi.spyOn(proto, 'write').mockRejectedValue(Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' }));
     const target = join(dir, 'last.bin');
     const sink = await AtomicFileSink.create(target);

@@ -6,8 +6,9 @@
  */
 import { openSync, readdirSync, writeSync, closeSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { CHUNK_BYTES, ChecksumMismatchError, makeTensor, toFloat64, type Tensor, type TensorReader } from '@tfweights/core';
+import { AtomicFileSink } from '@tfweights/core/node';
 import { writeCheckpoint } from '@tfweights/checkpoint/node';
 import { writeNpz } from '@tfweights/npy/node';
 import { tempDir } from '@tfweights/testkit';
@@ -99,6 +100,39 @@ describe('chunked conversions', () => {
       try {
         const k = await back.read(back.list().find((t) => t.key === key || t.name === key)!.key);
         expect(Buffer.from(k.data).equals(Buffer.from(big.buffer)), path).toBe(true);
+      } finally {
+        await back.close();
+      }
+    }
+  });
+
+  it('writes behind (each chunk written while the next is checksummed) for checkpoint, safetensors and .npz inputs, one write at a time for a cast', async () => {
+    afterEach(() => vi.restoreAllMocks());
+    const behind = vi.spyOn(AtomicFileSink.prototype, 'writeBehind');
+    const prefix = await checkpointAt('in-behind');
+    const cases: [string, string, Record<string, unknown>, boolean][] = [
+      [prefix, 'behind.npz', {}, true], [prefix, 'behind.safetensors', {}, true], [prefix, 'behind-ck/ckpt', { to: 'checkpoint' }, true],
+      ['behind.safetensors', 'behind2.npz', {}, true], ['behind.npz', 'behind2.safetensors', {}, true],
+      [prefix, 'behind-cast.npz', { casts: new Map([['float32', 'float64']]) }, false],
+    ];
+    for (const [input, out, opts, expected] of cases) {
+      behind.mockClear();
+      const reader = await registry.open(input === prefix ? prefix : join(tmp.path, input));
+      try {
+        await convertReader(registry, streamingOnly(reader), join(tmp.path, out), opts);
+      } finally {
+        await reader.close();
+      }
+      // The 20 MiB kernel: three chunks, each written behind, or none through a cast's one
+      // buffer (the small tensors that pass uncast still may).
+      const kernelChunks = behind.mock.calls.filter(([b]) => b.byteLength >= 1 << 20).length;
+      expect(kernelChunks, `${input} → ${out}`).toBe(expected ? 3 : 0);
+      const back = await registry.open(join(tmp.path, out));
+      try {
+        const key = back.list().find((t) => t.name.replace(/:0$/, '').endsWith('kernel'))!.key;
+        const k = await back.read(key);
+        if (expected) expect(Buffer.from(k.data).equals(Buffer.from(big.buffer)), out).toBe(true);
+        else expect(toFloat64(k)[N - 1]).toBe(big[N - 1]);
       } finally {
         await back.close();
       }

@@ -46,6 +46,8 @@ function deferFinish(s: ByteSink): ByteSink {
     get name() { return s.name; },
     get position() { return s.position; },
     write: (b) => s.write(b),
+    // Forwarded, or every shard would wait for each write (see ByteSink.writeBehind).
+    ...(s.writeBehind ? { writeBehind: (b: Uint8Array) => s.writeBehind!(b) } : {}),
     finish: async () => undefined,
     abort: () => s.abort(),
   };
