@@ -10,6 +10,7 @@
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { lazyGroups, lazyImportsOf } from './lazy-groups.mjs';
+import { H5WASM_COPY_ENTRY, writeH5wasmCopy } from './h5wasm-copy.mjs';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +54,7 @@ if (missing.length > 0) {
 const INLINED = new Set(['protobufjs', 'commander']);
 
 for (const f of readdirSync(join(app, 'dist'))) if (f.startsWith('bin-chunk-')) rmSync(join(app, 'dist', f));
+writeH5wasmCopy(app, join(app, 'dist'));
 const common = {
   // Paths in the metafile (which lazy-groups reads) are relative to this folder, wherever the script runs from.
   absWorkingDir: app,
@@ -72,6 +74,8 @@ const common = {
   logLevel: 'warning',
   // h5wasm's reload imports a computed URL on purpose (a fresh instance after a wasm abort).
   logOverride: { 'unsupported-dynamic-import': 'silent' },
+  // h5wasm loads from its copy beside the bundle, whose wasm is a file of its own (h5wasm-copy.mjs).
+  define: { __TFW_H5WASM_COPY__: JSON.stringify(H5WASM_COPY_ENTRY) },
 };
 // commander requires node:child_process at import, for executable subcommands (`git-style`
 // separate programs) that tfweights has none of; loading it (and net, dgram … behind it) cost

@@ -114,6 +114,29 @@ describe.skipIf(!existsSync(BUNDLE))('the built executable (one esbuild bundle, 
     expect(r.loaded.filter((u) => /\/packages\/[^/]+\/(dist|src)\//.test(u))).toEqual([]);
     for (const h of ['/h5wasm@', '/@tensorflow+', '/protobufjs@', '/snappyjs@', '/pako@', '/fflate@', '/cli-progress@']) expect(r.loaded.filter((u) => u.includes(h)), h).toEqual([]);
   });
+  it('an .h5 is written and listed with h5wasm loaded from the bundle\'s copy (its wasm a file of its own), never the package\'s single-file build', () => {
+    const h5 = join(tmp.path, 'iris.weights.h5');
+    const written = built('convert', join(appDir, '../../examples/data/iris-mlp/ckpt-1'), h5);
+    expect(written.code, written.out).toBe(0);
+    const listed = built('ls', h5);
+    expect(listed.code, listed.out).toBe(0);
+    expect(listed.out).toContain('layers/dense/vars/0');
+    // The writer (main thread) and the metadata walk (worker thread) each load the copy.
+    for (const r of [written, listed]) {
+      expect(r.loaded.filter((u) => u.endsWith('/apps/converter/dist/h5wasm/hdf5_util.js'))).toHaveLength(1);
+      expect(r.loaded.filter((u) => u.includes('/h5wasm@'))).toEqual([]);
+    }
+    expect(listed.loaded.some((u) => u.endsWith('/apps/converter/dist/h5-walk-worker.js'))).toBe(true);
+  });
+  it('the copy gives a fresh libhdf5 instance per import URL, as h5wasm-node.ts reloads after a wasm abort', () => {
+    const copy = pathToFileURL(join(appDir, 'dist/h5wasm/hdf5_hl.js')).href;
+    const script = `const a = await import(${JSON.stringify(copy)}); const b = await import(${JSON.stringify(`${copy}?instance=1`)});
+      const [ma, mb] = await Promise.all([a.default.ready, b.default.ready]);
+      process.stdout.write(JSON.stringify({ distinct: ma !== mb, files: [typeof a.default.File, typeof b.default.File] }));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ distinct: true, files: ['function', 'function'] });
+  });
   it('ls of a checkpoint loads its codec from a lazy chunk (protobufjs inlined there), and nothing heavy', () => {
     const r = built('ls', join(appDir, '../../examples/data/iris-mlp/ckpt-1'));
     expect(r.code, r.out).toBe(0);

@@ -17,6 +17,14 @@ import type { H5Api, H5Module, H5Wasm } from '../h5-api.js';
 let api: Promise<H5Api> | undefined;
 let instances = 0;
 
+/**
+ * Set by the converter's CLI bundle (an esbuild define): its copy of h5wasm's Node entry,
+ * relative to the bundle, which reads libhdf5's wasm from a file instead of parsing it out of
+ * a 4 MB string (apps/converter/scripts/h5wasm-copy.mjs). Unset everywhere else: the package.
+ */
+declare const __TFW_H5WASM_COPY__: string | undefined;
+const bundledCopy = typeof __TFW_H5WASM_COPY__ === 'string' ? new URL(__TFW_H5WASM_COPY__, import.meta.url).href : undefined;
+
 /** Emscripten's errno for EACCES (its own numbering, not the host's). */
 const EMSCRIPTEN_EACCES = 2;
 /** Where Emscripten's tmpfile() (used by the throwing error handler to format the stack) lives. */
@@ -113,11 +121,9 @@ async function load(markBroken: () => void): Promise<H5Api> {
   const realError = console.error;
   console.error = withoutAbortNoise(realError);
   try {
-    if (instances++ === 0) h5 = (await import('h5wasm/node')) as { default: H5Wasm };
-    else {
-      const url = h5wasmUrl();
-      h5 = (await import(`${url}?instance=${instances}`)) as { default: H5Wasm };
-    }
+    if (bundledCopy !== undefined) h5 = (await import(instances++ === 0 ? bundledCopy : `${bundledCopy}?instance=${instances}`)) as { default: H5Wasm };
+    else if (instances++ === 0) h5 = (await import('h5wasm/node')) as { default: H5Wasm };
+    else h5 = (await import(`${h5wasmUrl()}?instance=${instances}`)) as { default: H5Wasm };
     module = await h5.default.ready;
   } finally {
     console.error = realError;
