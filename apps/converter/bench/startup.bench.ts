@@ -29,12 +29,19 @@ const work = mkdtempSync(join(process.env.TFW_BENCH_DIR ?? tmpdir(), 'tfw-startu
  */
 function cpuOf(cmd: readonly string[], cwd = appDir): number {
   const loop = 'i=0; while [ $i -lt $0 ]; do "$@" >/dev/null || exit $?; i=$((i+1)); done';
-  const r = spawnSync('/usr/bin/time', ['-f', 'TFW_CPU %U %S', 'sh', '-c', loop, String(BATCH), ...cmd], { cwd, encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/time', ['-f', 'TFW_CPU %U %S', 'sh', '-c', loop, String(BATCH), ...cmd], { cwd, encoding: 'utf8', env: cleanEnv });
   if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed (${r.status}): ${r.stderr.slice(0, 400)}`);
   const m = /TFW_CPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
   if (!m) throw new Error(`no time output for ${cmd.join(' ')}`);
   return (Number(m[1]) + Number(m[2])) / BATCH;
 }
+
+/**
+ * The environment every measured process runs in: without NODE_EXTRA_CA_CERTS (node parses the
+ * whole bundle at start, about 50 ms of CPU, which would hide our own start-up inside node's;
+ * this machine sets it, turbo's strict env drops it) and NODE_OPTIONS.
+ */
+const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS' && k !== 'NODE_OPTIONS'));
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

@@ -4,7 +4,7 @@
  * group's shards on first use and reads just the weight's byte range across them.
  */
 import {
-  chunkBytesOf, chunkedOf, CorruptDataError, dtypeInfo, mapElements, sourceChunks, LimitExceededError, makeStringTensor, makeTensor, numElements, TensorNotFoundError,
+  chunkBytesOf, chunkedOf, CorruptDataError, dtypeInfo, mapElements, sourceChunks, LimitExceededError, makeStringTensor, makeTensor, numElements, TensorNotFoundError, withWriteBehind,
   UnsupportedDtypeError,
   type ByteSource, type ChunkedTensor, type DTypeName, type LayerInfo, type ReadOptions, type Tensor, type TensorInfo, type TensorReader,
 } from '@tfweights/core';
@@ -145,8 +145,9 @@ export class TfjsReader implements TensorReader {
 
   /**
    * A weight's bytes in chunks straight from its shards (a weight may span shard files: each
-   * chunk is read from every shard it touches), in two reused buffers; quantized weights are
-   * dequantized chunk by chunk. String weights are read whole.
+   * chunk is read from every shard it touches), in sourceChunks' three reused buffers, so a
+   * writer may write each one behind (withWriteBehind); quantized weights are dequantized chunk
+   * by chunk (into mapElements' buffers, not marked). String weights are read whole.
    */
   async readChunked(key: string, options: ReadOptions = {}): Promise<ChunkedTensor> {
     const p = this.placed.get(key);
@@ -160,7 +161,7 @@ export class TfjsReader implements TensorReader {
     const chunks = q
       ? () => mapElements(sourceChunks(src, p.offset, p.storedLength, { chunkBytes, what }), quantizedItemSize(q.dtype), dtypeInfo(info.dtype).itemSize,
         (input, output) => output.set(dequantize(input, q, entry.dtype as 'float32' | 'int32')))
-      : () => sourceChunks(src, p.offset, p.storedLength, { chunkBytes, what });
+      : withWriteBehind(() => sourceChunks(src, p.offset, p.storedLength, { chunkBytes, what }));
     return { ...info, chunks };
   }
 

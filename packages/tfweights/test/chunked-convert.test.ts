@@ -106,13 +106,22 @@ describe('chunked conversions', () => {
     }
   });
 
-  it('writes behind (each chunk written while the next is checksummed) for checkpoint, safetensors and .npz inputs, one write at a time for a cast', async () => {
+  it('writes behind (each chunk written while the next is checksummed) for checkpoint, safetensors, .npz and tfjs inputs, one write at a time for a cast', async () => {
     afterEach(() => vi.restoreAllMocks());
     const behind = vi.spyOn(AtomicFileSink.prototype, 'writeBehind');
     const prefix = await checkpointAt('in-behind');
+    // The tfjs input (its writer takes whole tensors, so it is made outside the streaming proxy).
+    const forTfjs = await registry.open(prefix);
+    try {
+      await convertReader(registry, forTfjs, join(tmp.path, 'behind-tfjs'), { to: 'tfjs', casts: new Map([['int64', 'int32']]) });
+    } finally {
+      await forTfjs.close();
+    }
     const cases: [string, string, Record<string, unknown>, boolean][] = [
       [prefix, 'behind.npz', {}, true], [prefix, 'behind.safetensors', {}, true], [prefix, 'behind-ck/ckpt', { to: 'checkpoint' }, true],
       ['behind.safetensors', 'behind2.npz', {}, true], ['behind.npz', 'behind2.safetensors', {}, true],
+      // tfjs: the kernel spans several 4 MiB shard files, each chunk read from every shard it touches.
+      ['behind-tfjs', 'behind3.npz', {}, true],
       [prefix, 'behind-cast.npz', { casts: new Map([['float32', 'float64']]) }, false],
     ];
     for (const [input, out, opts, expected] of cases) {

@@ -8,7 +8,7 @@ installNativeCrc32cOnFirstUse();
 
 export { FileSource, openFile } from './file-source.js';
 export {
-  AtomicFileSet, AtomicFileSink, AtomicFolder, checkWritableTarget, createFileSink, refuseOverwritingInput, staleTempsFor, tempPathFor, writeAtomically,
+  AtomicFileSet, AtomicFileSink, AtomicFolder, checkWritableTarget, createFileSink, refuseOverwritingInput, staleTempsFor, tempPathFor, uniqueSuffix, writeAtomically,
   type AtomicOptions,
 } from './atomic.js';
 export { installNativeCrc32c, installNativeCrc32cOnFirstUse } from './native-crc32c.js';

@@ -5,8 +5,7 @@
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { createFileSink, openLocation, type AtomicOptions } from '@tfweights/core/node';
+import { createFileSink, openLocation, uniqueSuffix, type AtomicOptions } from '@tfweights/core/node';
 import { IoError, type Tensor, type TensorInfo } from '@tfweights/core';
 import { SafetensorsReader } from '../reader.js';
 import {
@@ -72,7 +71,7 @@ export class FileSpool implements Spool {
   private constructor(readonly path: string, private handle: FileHandle | undefined) {}
 
   static async create(dir = tmpdir()): Promise<FileSpool> {
-    const path = join(dir, `tfw-spool-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+    const path = join(dir, `tfw-spool-${uniqueSuffix()}.tmp`);
     return new FileSpool(path, await open(path, 'wx+'));
   }
 

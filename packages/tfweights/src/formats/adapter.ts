@@ -24,8 +24,11 @@ export interface Probe {
   readonly entries?: readonly string[];
   /** Sibling names of a missing path (e.g. `ckpt.index` next to prefix `ckpt`). */
   readonly siblings?: readonly string[];
-  /** Names beside a missing path that look like a typo of it (nearest by edit distance). */
-  readonly nearby?: readonly string[];
+  /**
+   * Every name in a missing path's folder, for a did-you-mean when nothing opens it (the edit
+   * distances are computed then, not for every checkpoint prefix that opens).
+   */
+  readonly listing?: readonly string[];
 }
 
 /** Options for opening a file. */

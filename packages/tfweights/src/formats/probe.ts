@@ -3,7 +3,7 @@
  * file's bytes are, or what a directory holds. HTTP cannot list folders, so a folder URL is
  * recognised by the files that mark a layout (saved_model.pb, checkpoint, model.json, index.json).
  */
-import { isRemoteLocation, nearestNames, sniffInputOf } from '@tfweights/core';
+import { isRemoteLocation, sniffInputOf } from '@tfweights/core';
 import { appendToLocation, basenameLocation, dirnameLocation, isFileLocation, listLocation, openLocation, statLocation } from '@tfweights/core/node';
 import type { Probe } from './adapter.js';
 
@@ -23,11 +23,11 @@ export async function probePath(path: string): Promise<Probe> {
 }
 
 /** A checkpoint prefix (`ckpt`) does not exist by itself; its siblings tell (and near names help a typo). */
-async function siblingsOf(path: string): Promise<{ siblings: string[]; nearby: string[] }> {
+async function siblingsOf(path: string): Promise<{ siblings: string[]; listing: string[] }> {
   const stem = basenameLocation(path);
   const listed = await listLocation(dirnameLocation(path)).catch(() => [] as string[]);
-  if (listed !== undefined) return { siblings: listed.filter((s) => s.startsWith(stem)), nearby: nearestNames(stem, listed) };
+  if (listed !== undefined) return { siblings: listed.filter((s) => s.startsWith(stem)), listing: listed };
   // HTTP cannot list: ask for the one sibling that makes a prefix a checkpoint.
   const index = isRemoteLocation(path) && (await isFileLocation(appendToLocation(path, '.index')));
-  return { siblings: index ? [`${stem}.index`] : [], nearby: [] };
+  return { siblings: index ? [`${stem}.index`] : [], listing: [] };
 }

@@ -1,8 +1,8 @@
 /** The formats this CLI knows, asked in registration order; finds readers and writers for paths. */
-import { describeContent, InvalidArgumentError, NotThisFormatError, type TensorReader } from '@tfweights/core';
+import { describeContent, InvalidArgumentError, nearestNames, NotThisFormatError, type TensorReader } from '@tfweights/core';
 import type { CreateOptions, FormatAdapter, OpenOptions, PipelineWriter, Probe } from './adapter.js';
 import { statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { probePath } from './probe.js';
 
 export class AdapterRegistry {
@@ -98,7 +98,8 @@ function whatItIs(probe: Probe): string {
   if (probe.kind === 'file' && probe.sniff) return `it is ${describeContent(probe.sniff)}`;
   if (probe.kind === 'directory') return 'a directory with no saved_model.pb, model.json, checkpoint or .npy files';
   if ((probe.siblings ?? []).length > 0) return `no such file (found ${probe.siblings!.slice(0, 3).join(', ')})`;
-  if ((probe.nearby ?? []).length > 0) return `no such file or directory; did you mean ${probe.nearby!.map((n) => `'${join(dirname(probe.path), n)}'`).join(' or ')}?`;
+  const nearby = nearestNames(basename(probe.path), probe.listing ?? []);
+  if (nearby.length > 0) return `no such file or directory; did you mean ${nearby.map((n) => `'${join(dirname(probe.path), n)}'`).join(' or ')}?`;
   return 'no such file or directory';
 }
 
