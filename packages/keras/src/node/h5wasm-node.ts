@@ -121,9 +121,9 @@ async function load(markBroken: () => void): Promise<H5Api> {
   const realError = console.error;
   console.error = withoutAbortNoise(realError);
   try {
-    if (bundledCopy !== undefined) h5 = (await import(instances++ === 0 ? bundledCopy : `${bundledCopy}?instance=${instances}`)) as { default: H5Wasm };
-    else if (instances++ === 0) h5 = (await import('h5wasm/node')) as { default: H5Wasm };
-    else h5 = (await import(`${h5wasmUrl()}?instance=${instances}`)) as { default: H5Wasm };
+    const n = instances++;
+    const entry = bundledCopy ?? (n === 0 ? 'h5wasm/node' : h5wasmUrl());
+    h5 = (await import(n === 0 ? entry : `${entry}?instance=${n}`)) as { default: H5Wasm };
     module = await h5.default.ready;
   } finally {
     console.error = realError;
