@@ -4,7 +4,7 @@
  * `node -e 0` measured in turn with it (A B A B …, median of the pairwise ratios, so drift of
  * a shared machine cancels out). Targets: --help / .npy / checkpoint ≤ 2 × node; the .h5 pays
  * h5wasm once: ≤ (ls .npy) + (importing h5wasm alone) + 25 %; the cost of starting a bare worker
- * thread (the HDF5 walk runs in one) is printed beside it.
+ * thread (the HDF5 walk runs in one) and of the bundle's h5wasm copy are printed beside it.
  * Run: pnpm --filter @tfweights/converter bench (TFW_BENCH_STARTUP_RUNS samples, default 7, each
  * the mean of TFW_BENCH_STARTUP_BATCH runs, default 5).
  */
